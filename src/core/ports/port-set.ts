@@ -28,7 +28,7 @@ export interface PortSpec {
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 
-const ALL: ProtocolPorts = { all: true };
+const ALL: ProtocolPorts = Object.freeze({ all: true });
 
 /** The empty set: nothing allowed. */
 export const NO_PORTS: PortSet = Object.freeze({});
@@ -38,7 +38,11 @@ export const ALL_PORTS: PortSet = Object.freeze({ SCTP: ALL, TCP: ALL, UDP: ALL 
 
 /** Canonicalises one protocol's ranges and names: sorted, merged when overlapping or adjacent. */
 function canonicalProtocol(ranges: (readonly [number, number])[], named: Iterable<string>): ProtocolPorts | undefined {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Ranges the API server would reject (reversed, fractional, out of 1-65535) contain no port.
+  const sorted = ranges
+    .filter(([lo, hi]) => Number.isInteger(lo) && Number.isInteger(hi) && lo <= hi && hi >= MIN_PORT && lo <= MAX_PORT)
+    .map(([lo, hi]) => [Math.max(lo, MIN_PORT), Math.min(hi, MAX_PORT)] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged: [number, number][] = [];
   for (const [lo, hi] of sorted) {
     const last = merged[merged.length - 1];
@@ -46,7 +50,8 @@ function canonicalProtocol(ranges: (readonly [number, number])[], named: Iterabl
     else merged.push([lo, hi]);
   }
   if (merged.length === 1 && merged[0][0] <= MIN_PORT && merged[0][1] >= MAX_PORT) return ALL;
-  const names = [...new Set(named)].sort();
+  // A port name always holds a letter, so a name can never be confused with a number.
+  const names = [...new Set(named)].filter((n) => /[a-z]/.test(n)).sort();
   if (merged.length === 0 && names.length === 0) return undefined;
   return { all: false, ranges: merged, named: names };
 }

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { CompileModule } from './modules/compile/compile.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+
+/** Paths that a log line must never show (credentials may travel in any of them). */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.token',
+  '*.caData',
+  '*.clientKeyData',
+  '*.clientCertificateData',
+  '*.kubeconfig',
+  '*.secret',
+  '*.password',
+];
+
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  // Accept a caller's id only when it is short and plain, so it cannot forge log content.
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({
+            pinoHttp: {
+              level: c.logLevel,
+              genReqId: (req, res) => {
+                const id = requestId(req);
+                res.setHeader('X-Request-Id', id);
+                return id;
+              },
+              redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+              serializers: {
+                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              },
+            },
+          }),
+        }),
+        HealthModule.forRoot(),
+        CompileModule,
+      ],
+    };
+  }
+}

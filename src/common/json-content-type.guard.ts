@@ -1,0 +1,20 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { ProblemException } from './problem.exception.js';
+
+/**
+ * Rejects request bodies that are not JSON with 415, instead of letting an unparsed body
+ * reach validation as `{}` and produce misleading "field is required" errors.
+ */
+@Injectable()
+export class JsonContentTypeGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return true;
+    const length = Number(req.headers['content-length'] ?? 0);
+    const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) return true;
+    if (req.is(['application/json', 'application/*+json'])) return true;
+    throw ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', `The request body must be application/json, got ${req.headers['content-type'] ?? 'no content type'}.`);
+  }
+}

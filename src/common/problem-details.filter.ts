@@ -1,0 +1,86 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { problemType, ProblemException, titleFor, type ProblemBody } from './problem.exception.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  message?: string;
+}
+
+/**
+ * Renders every error as RFC 9457 `application/problem+json`. Unknown errors become a 500
+ * whose body says nothing about their cause (which might hold a secret); the cause is logged.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetailsFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = this.toProblem(exception, req);
+    if (body.status >= 500 && !(exception instanceof ProblemException)) {
+      this.logger.error({ err: exception, path: req.path }, 'unhandled error');
+    }
+    if (body.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown, req: Request): ProblemBody {
+    const instance = req.originalUrl?.split('?')[0];
+    if (exception instanceof ProblemException) return { ...exception.problem, instance };
+    const parserError = exception as BodyParserError;
+    if (parserError && typeof parserError.type === 'string' && parserError.type.startsWith('entity.')) {
+      return this.bodyParserProblem(parserError, instance);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const detail =
+        typeof response === 'string'
+          ? response
+          : Array.isArray((response as { message?: unknown }).message)
+            ? ((response as { message: string[] }).message).join('; ')
+            : String((response as { message?: unknown }).message ?? exception.message);
+      return { type: problemType(codeForStatus(status)), title: titleFor(status), status, detail, instance };
+    }
+    return {
+      type: problemType('INTERNAL_ERROR'),
+      title: titleFor(500),
+      status: 500,
+      detail: 'An internal error occurred; it has been logged with this request id.',
+      instance,
+    };
+  }
+
+  private bodyParserProblem(e: BodyParserError, instance: string | undefined): ProblemBody {
+    if (e.type === 'entity.too.large') {
+      return {
+        type: problemType('BODY_TOO_LARGE'),
+        title: titleFor(413),
+        status: 413,
+        detail: `The request body is larger than the limit of ${e.limit ?? 'the configured'} bytes (BODY_LIMIT_BYTES).`,
+        instance,
+      };
+    }
+    if (e.type === 'entity.parse.failed') {
+      return {
+        type: problemType('INVALID_JSON'),
+        title: titleFor(400),
+        status: 400,
+        detail: 'The request body is not valid JSON.',
+        errors: [{ path: '', code: 'INVALID_JSON', message: `the body is not valid JSON: ${e.message ?? 'parse error'}` }],
+        instance,
+      };
+    }
+    const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
+    return { type: problemType('BAD_BODY'), title: titleFor(status), status, detail: e.message ?? 'bad request body', instance };
+  }
+}
+
+function codeForStatus(status: number): string {
+  return titleFor(status).toUpperCase().replace(/ /g, '_');
+}

@@ -1,0 +1,40 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { map, type Observable } from 'rxjs';
+import { stringify } from 'yaml';
+
+export const YAML_MEDIA_TYPE = 'application/yaml';
+
+/** True when the client prefers YAML (`Accept: application/yaml`, also `text/yaml`, `application/x-yaml`). */
+export function prefersYaml(req: Request): boolean {
+  // JSON is listed first, so `*/*` and a missing Accept header choose JSON.
+  const best = req.accepts(['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml']);
+  return typeof best === 'string' && best !== 'application/json';
+}
+
+/**
+ * Renders `{ items: [...] }` answers as multi-document YAML when the client asks for it,
+ * so that `curl ... | kubectl apply -f -` works. Other answers are untouched.
+ */
+@Injectable()
+export class YamlResponseInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (!prefersYaml(req)) return next.handle();
+    const res = http.getResponse<Response>();
+    return next.handle().pipe(
+      map((body: unknown) => {
+        const items = (body as { items?: unknown[] } | undefined)?.items;
+        if (!Array.isArray(items)) return body;
+        res.type(YAML_MEDIA_TYPE);
+        return toMultiDocumentYaml(items);
+      }),
+    );
+  }
+}
+
+/** Multi-document YAML, one object per document; shared sub-objects are written out, never aliased. */
+export function toMultiDocumentYaml(items: unknown[]): string {
+  return items.map((item) => stringify(item, { aliasDuplicateObjects: false, lineWidth: 0 })).map((doc) => `---\n${doc}`).join('');
+}

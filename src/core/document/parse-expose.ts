@@ -1,0 +1,111 @@
+import { cidrIsStrictSubset, parseCidr, type Cidr } from '../net/cidr.js';
+import { childPath, isPlainObject, readFields, readList, readString, show } from './json-shape.js';
+import { DOCUMENT_LIMITS } from './limits.js';
+import type { NetworkNames } from './network-names.js';
+import { parsePortList } from './parse-ports.js';
+import type { ProblemSink } from './problem-sink.js';
+import type { NormalisedExpose } from './policy-document.types.js';
+
+const EXPOSE_FIELDS: ReadonlySet<string> = new Set(['network', 'cidr', 'except', 'ports']);
+
+/** Parses a CIDR string, warning CIDR_HOST_BITS_SET when it had to be made canonical. */
+function readCidr(value: unknown, path: string, sink: ProblemSink): Cidr | undefined {
+  const s = readString(value, path, sink);
+  if (s === undefined) return undefined;
+  const cidr = parseCidr(s);
+  if (!cidr) {
+    sink.error(path, 'INVALID_CIDR', { value: show(s) });
+    return undefined;
+  }
+  if (cidr.hadHostBits) sink.warn(path, 'CIDR_HOST_BITS_SET', { value: show(s), canonical: cidr.text });
+  return cidr;
+}
+
+/** Address order: family, then network address, then prefix length. */
+function compareCidrs(a: Cidr, b: Cidr): number {
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
+  return a.prefix - b.prefix;
+}
+
+/**
+ * Parses `except`: each a CIDR strictly inside `outer` (when `outer` is valid) and of the same
+ * family. Returns the canonical texts, sorted by address and unique.
+ */
+function parseExcept(value: unknown, path: string, outer: Cidr | undefined, sink: ProblemSink): string[] {
+  const list = readList(value, path, sink, { expected: 'a list of strings', max: DOCUMENT_LIMITS.except });
+  if (!list) return [];
+  const valid: Cidr[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const itemPath = childPath(path, i);
+    const inner = readCidr(list[i], itemPath, sink);
+    if (!inner) continue;
+    if (outer) {
+      const params = { value: show(list[i]), cidr: outer.text };
+      if (inner.family !== outer.family) {
+        sink.error(itemPath, 'EXCEPT_FAMILY_MISMATCH', params);
+        continue;
+      }
+      if (!cidrIsStrictSubset(inner, outer)) {
+        sink.error(itemPath, 'EXCEPT_NOT_SUBSET', params);
+        continue;
+      }
+    }
+    valid.push(inner);
+  }
+  valid.sort(compareCidrs);
+  return valid.filter((c, i) => i === 0 || compareCidrs(c, valid[i - 1]) !== 0).map((c) => c.text);
+}
+
+/** Parses one expose rule `{network, cidr, except?, ports?}`. */
+function parseExposeEntry(
+  value: unknown,
+  index: number,
+  path: string,
+  names: NetworkNames,
+  sink: ProblemSink,
+): NormalisedExpose | undefined {
+  if (!isPlainObject(value)) {
+    sink.error(path, 'TYPE_MISMATCH', { expected: 'an object with "network" and "cidr"' });
+    return undefined;
+  }
+  const mark = sink.mark();
+  const fields = readFields(value, path, EXPOSE_FIELDS, sink);
+
+  const rawNetwork = fields.get('network');
+  let network: string | undefined;
+  if (rawNetwork === undefined) sink.error(childPath(path, 'network'), 'REQUIRED');
+  else network = names.register(rawNetwork, path, 'network', sink);
+
+  const rawCidr = fields.get('cidr');
+  let cidr: Cidr | undefined;
+  if (rawCidr === undefined) sink.error(childPath(path, 'cidr'), 'REQUIRED');
+  else cidr = readCidr(rawCidr, childPath(path, 'cidr'), sink);
+
+  const rawExcept = fields.get('except');
+  const except = rawExcept === undefined ? [] : parseExcept(rawExcept, childPath(path, 'except'), cidr, sink);
+
+  const rawPorts = fields.get('ports');
+  const ports = rawPorts === undefined ? [] : parsePortList(rawPorts, childPath(path, 'ports'), sink);
+
+  if (sink.hasErrorsSince(mark) || network === undefined || cidr === undefined) return undefined;
+  return { index, network, cidr: cidr.text, except, ports };
+}
+
+/** Parses the optional `expose` list; the result keeps document order (and each rule's index). */
+export function parseExposeList(
+  value: unknown,
+  path: string,
+  names: NetworkNames,
+  sink: ProblemSink,
+): NormalisedExpose[] {
+  if (value === undefined) return [];
+  const list = readList(value, path, sink, { expected: 'a list of objects', max: DOCUMENT_LIMITS.expose });
+  if (!list) return [];
+  const out: NormalisedExpose[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const rule = parseExposeEntry(list[i], i, childPath(path, i), names, sink);
+    if (rule) out.push(rule);
+  }
+  return out;
+}
