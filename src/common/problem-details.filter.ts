@@ -32,7 +32,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(exception: unknown, req: Request): ProblemBody {
     const instance = req.originalUrl?.split('?')[0];
     if (exception instanceof ProblemException) return { ...exception.problem, instance };
-    const parserError = exception as BodyParserError;
+    // Nest wraps body-parser's errors in an HttpException whose cause is the original.
+    const parserError = (exception instanceof HttpException ? exception.cause : exception) as BodyParserError | undefined;
     if (parserError && typeof parserError.type === 'string' && parserError.type.startsWith('entity.')) {
       return this.bodyParserProblem(parserError, instance);
     }

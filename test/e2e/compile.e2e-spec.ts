@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+import { createTestApp } from '../support/create-test-app.js';
+
+const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+describe('POST /v1/compile (e2e)', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    ({ app } = await createTestApp());
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('compiles the example as JSON with 200 (not 201)', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/compile').send(example).expect(200);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.body.warnings).toEqual([]);
+    expect(res.body.items.map((o: { metadata: { namespace: string; name: string } }) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'mms/hangwe-inst-network01',
+      'mms/hangwe-inst-network02',
+      'mms/hangwe-inst-network03',
+    ]);
+    expect(res.headers['x-request-id']).toMatch(/.+/);
+  });
+
+  it('compiles as multi-document YAML for kubectl apply', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/compile').set('Accept', 'application/yaml').send(example).expect(200);
+    expect(res.headers['content-type']).toMatch(/application\/yaml/);
+    const docs = parseAllDocuments(res.text).map((d) => d.toJS() as { kind: string; spec: { policyTypes: string[] } });
+    expect(docs).toHaveLength(3);
+    for (const d of docs) {
+      expect(d.kind).toBe('NetworkPolicy');
+      expect(d.spec.policyTypes).toEqual(['Ingress']);
+    }
+    expect(res.text).not.toMatch(/[&*]a\d/); // no YAML anchors or aliases
+  });
+
+  it('answers the connectivity matrix computed from the compiled objects', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/compile/connectivity').send(example).expect(200);
+    const cell = (source: string, destination: string) =>
+      res.body.cells.find((c: { source: string; destination: string }) => c.source === source && c.destination === destination)?.allowed;
+    expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network01')).toEqual([{ protocol: 'TCP', ports: ['23'] }]);
+    expect(cell('network:hangwe-inst-network01', 'hangwe-inst-network02')).toEqual([{ protocol: 'TCP', ports: ['23', '3306'] }]);
+    expect(cell('network:hangwe-inst-network02', 'hangwe-inst-network01')).toBe('all');
+    expect(cell('cidr:0.0.0.0/0', 'hangwe-inst-network01')).toEqual([{ protocol: 'TCP', ports: ['80'] }]);
+    expect(cell('untagged', 'hangwe-inst-network01')).toBeUndefined();
+    expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network02')).toBeUndefined();
+  });
+
+  it('reports every problem of a bad document at once, with paths, as problem+json', async () => {
+    const bad = {
+      namespaces: ['Prod', 'ok'],
+      contracts: {
+        web_to_db: { provide_networks: ['db'], consume_networks: [], ports: [{ protocol: 'ICMP', port: 70000 }] },
+      },
+      expose: [{ network: 'web', cidr: '10.0.0.0/33', except: ['11.0.0.0/8'] }],
+    };
+    const res = await request(app.getHttpServer()).post('/v1/compile').send(bad).expect(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const paths = res.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/namespaces/0 INVALID_NAMESPACE',
+        '/contracts/web_to_db/consume_networks EMPTY_LIST',
+        '/contracts/web_to_db/ports/0/protocol INVALID_PROTOCOL',
+        '/contracts/web_to_db/ports/0/port PORT_OUT_OF_RANGE',
+        '/expose/0/cidr INVALID_CIDR',
+      ]),
+    );
+    expect(res.body.status).toBe(400);
+  });
+
+  it('rejects unknown fields at every level', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/v1/compile')
+      .send({ ...example, namspaces: ['x'], options: { egres: 'enforce' } })
+      .expect(400);
+    const paths = res.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`);
+    expect(paths).toEqual(expect.arrayContaining(['/namspaces UNKNOWN_FIELD', '/options/egres UNKNOWN_FIELD']));
+  });
+
+  it('returns warnings for ignored ACI fields and canonicalised CIDRs', async () => {
+    const doc = {
+      namespaces: ['mms'],
+      contracts: { c: { provide_networks: ['a'], consume_networks: ['b'], established: true, ports: [{ port: 22, source_port: 1024 }] } },
+      expose: [{ network: 'a', cidr: '10.1.2.3/8', except: [] }],
+    };
+    const res = await request(app.getHttpServer()).post('/v1/compile').send(doc).expect(200);
+    const codes = res.body.warnings.map((w: { path: string; code: string }) => `${w.path} ${w.code}`);
+    expect(codes).toEqual(
+      expect.arrayContaining(['/contracts/c/established IGNORED_ESTABLISHED', '/contracts/c/ports/0/source_port IGNORED_SOURCE_PORT', '/expose/0/cidr CIDR_HOST_BITS_SET']),
+    );
+    const a = res.body.items.find((o: { metadata: { name: string } }) => o.metadata.name === 'a');
+    expect(JSON.stringify(a.spec)).toContain('"cidr":"10.0.0.0/8"');
+  });
+
+  it('answers malformed JSON, wrong content types and oversized bodies with clear problems', async () => {
+    const server = app.getHttpServer();
+    const broken = await request(server).post('/v1/compile').set('Content-Type', 'application/json').send('{"namespaces": [').expect(400);
+    expect(broken.body.errors[0].code).toBe('INVALID_JSON');
+    const text = await request(server).post('/v1/compile').set('Content-Type', 'text/plain').send('namespaces: [a]').expect(415);
+    expect(text.body.detail).toMatch(/application\/json/);
+    const huge = { namespaces: ['a'], contracts: {}, padding: 'x'.repeat(1024 * 1024 + 10) };
+    const big = await request(server).post('/v1/compile').send(huge).expect(413);
+    expect(big.body.detail).toMatch(/larger than the limit of 1048576 bytes/);
+  });
+
+  it('serves the OpenAPI document with the example and the error schema', async () => {
+    const res = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const op = res.body.paths['/v1/compile'].post;
+    expect(op.requestBody.content['application/json'].examples.mms.value).toEqual(example);
+    expect(op.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
+    expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['PolicyDocumentDto', 'ContractDto', 'ProblemDto']));
+    await request(app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('answers /healthz', async () => {
+    await request(app.getHttpServer()).get('/healthz').expect(200, { status: 'ok' });
+  });
+});
