@@ -42,6 +42,9 @@ export const PROBLEM_MESSAGES = {
   IGNORED_SOURCE_PORT: '{field} is ignored: NetworkPolicy matches destination ports only',
   IGNORED_ESTABLISHED: '{field} is ignored: NetworkPolicy is stateful, so replies to an allowed connection are always allowed',
   ACTION_NOT_PERMIT: 'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
+  // clusters
+  INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
+  KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
