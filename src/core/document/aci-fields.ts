@@ -12,11 +12,7 @@ export const ESTABLISHED_FIELDS = ['established', 'stateful'] as const;
  * `source_port` / `source_ports` accept any JSON value (they are ignored, with a warning),
  * except one nested deeper than the cap, which is an error (NESTING_TOO_DEEP).
  */
-export function checkSourcePortFields(
-  fields: OwnFields,
-  path: string,
-  sink: ProblemSink,
-): void {
+export function checkSourcePortFields(fields: OwnFields, path: string, sink: ProblemSink): void {
   for (const field of SOURCE_PORT_FIELDS) {
     if (!fields.has(field)) continue;
     const fieldPath = childPath(path, field);
@@ -29,11 +25,7 @@ export function checkSourcePortFields(
 }
 
 /** `established` / `stateful` must be booleans; either way they are ignored, with a warning. */
-export function checkEstablishedFields(
-  fields: OwnFields,
-  path: string,
-  sink: ProblemSink,
-): void {
+export function checkEstablishedFields(fields: OwnFields, path: string, sink: ProblemSink): void {
   for (const field of ESTABLISHED_FIELDS) {
     if (!fields.has(field)) continue;
     const fieldPath = childPath(path, field);

@@ -12,7 +12,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Renders a user value for a message: strings quoted as JSON, numbers as they are. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value);
   return Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value;
 }
 

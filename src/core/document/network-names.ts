@@ -8,25 +8,11 @@ export function convertNetworkName(original: string): string {
   return original.replaceAll('_', '-');
 }
 
-/**
- * A test for "this string item already occurred earlier in the list" (for items of at most
- * the string cap), to be called once per index in order. Short lists (the usual case) are
- * scanned without allocating a Set; longer ones use one, so it stays linear.
- */
-function duplicateFinder(list: readonly unknown[]): (item: unknown, index: number) => boolean {
-  const isCandidate = (item: unknown): item is string =>
-    typeof item === 'string' && item.length <= DOCUMENT_LIMITS.stringLength;
-  if (list.length <= 16) {
-    return (item, index) => isCandidate(item) && list.indexOf(item) < index;
-  }
-  const seen = new Set<string>();
-  return (item) => {
-    if (!isCandidate(item)) return false;
-    if (seen.has(item)) return true;
-    seen.add(item);
-    return false;
-  };
-}
+const LIST_SHAPE = {
+  expected: 'a list of strings',
+  max: DOCUMENT_LIMITS.networksPerList,
+  nonEmpty: true,
+} as const;
 
 /** What one original spelling turned out to be (computed once per spelling). */
 interface Spelling {
@@ -67,7 +53,12 @@ export class NetworkNames {
    * it was rejected (not a string, too long, invalid, or a collision), each reported at this
    * occurrence's path.
    */
-  register(value: unknown, base: string, token: string | number, sink: ProblemSink): string | undefined {
+  register(
+    value: unknown,
+    base: string,
+    token: string | number,
+    sink: ProblemSink,
+  ): string | undefined {
     if (typeof value !== 'string' || value.length > DOCUMENT_LIMITS.stringLength) {
       readString(value, childPath(base, token), sink);
       return undefined;
@@ -94,32 +85,32 @@ export class NetworkNames {
   /**
    * Reads a required, non-empty list of network names (a contract's provide_networks or
    * consume_networks). A spelling listed twice is a DUPLICATE_NETWORK warning. Returns the
-   * converted names, sorted and unique (only the valid ones).
+   * converted names of the valid ones, sorted and unique.
    */
   registerList(value: unknown, path: string, sink: ProblemSink): string[] {
     if (value === undefined) {
       sink.error(path, 'REQUIRED');
       return [];
     }
-    const list = readList(value, path, sink, {
-      expected: 'a list of strings',
-      max: DOCUMENT_LIMITS.networksPerList,
-      nonEmpty: true,
-    });
+    const list = readList(value, path, sink, LIST_SHAPE);
     if (!list) return [];
-    const isDuplicate = duplicateFinder(list);
+    // Short lists (the usual case) are searched in place; longer ones use a Set (linear).
+    const seen = list.length > 16 ? new Set<string>() : undefined;
     const out: string[] = [];
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
-      if (isDuplicate(item, i)) {
-        sink.warn(childPath(path, i), 'DUPLICATE_NETWORK', { value: show(item) });
-        continue;
+      if (typeof item === 'string' && item.length <= DOCUMENT_LIMITS.stringLength) {
+        if (seen ? seen.has(item) : list.indexOf(item) < i) {
+          sink.warn(childPath(path, i), 'DUPLICATE_NETWORK', { value: show(item) });
+          continue;
+        }
+        seen?.add(item);
       }
       const converted = this.register(item, path, i, sink);
       if (converted !== undefined) out.push(converted);
     }
     // Distinct valid spellings convert to distinct names (else it is a collision error).
-    return out.sort();
+    return out.length > 1 ? out.sort() : out;
   }
 
   /** Every valid network registered so far, sorted. */

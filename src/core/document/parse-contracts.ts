@@ -57,15 +57,26 @@ function parseContract(
     sink.error(path, 'INVALID_CONTRACT_NAME');
   }
   if (!isPlainObject(value)) {
-    sink.error(path, 'TYPE_MISMATCH', { expected: 'an object with "provide_networks" and "consume_networks"' });
+    sink.error(path, 'TYPE_MISMATCH', {
+      expected: 'an object with "provide_networks" and "consume_networks"',
+    });
     return undefined;
   }
   const fields = readFields(value, path, CONTRACT_FIELDS, sink);
-  const providers = names.registerList(fields.get('provide_networks'), childPath(path, 'provide_networks'), sink);
-  const consumers = names.registerList(fields.get('consume_networks'), childPath(path, 'consume_networks'), sink);
+  const providers = names.registerList(
+    fields.get('provide_networks'),
+    childPath(path, 'provide_networks'),
+    sink,
+  );
+  const consumers = names.registerList(
+    fields.get('consume_networks'),
+    childPath(path, 'consume_networks'),
+    sink,
+  );
 
   const rawPorts = fields.get('ports');
-  const ports = rawPorts === undefined ? [] : parsePortList(rawPorts, childPath(path, 'ports'), sink);
+  const ports =
+    rawPorts === undefined ? [] : parsePortList(rawPorts, childPath(path, 'ports'), sink);
 
   const rawAccess = fields.get('provider_access');
   const providerAccess =
@@ -95,7 +106,9 @@ export function parseContracts(
 ): NormalisedContract[] {
   if (value === undefined) return [];
   if (!isPlainObject(value)) {
-    sink.error(path, 'TYPE_MISMATCH', { expected: 'an object mapping contract names to contracts' });
+    sink.error(path, 'TYPE_MISMATCH', {
+      expected: 'an object mapping contract names to contracts',
+    });
     return [];
   }
   const keys = Object.keys(value);

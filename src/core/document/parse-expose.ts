@@ -17,7 +17,8 @@ function readCidr(value: unknown, path: string, sink: ProblemSink): Cidr | undef
     sink.error(path, 'INVALID_CIDR', { value: show(s) });
     return undefined;
   }
-  if (cidr.hadHostBits) sink.warn(path, 'CIDR_HOST_BITS_SET', { value: show(s), canonical: cidr.text });
+  if (cidr.hadHostBits)
+    sink.warn(path, 'CIDR_HOST_BITS_SET', { value: show(s), canonical: cidr.text });
   return cidr;
 }
 
@@ -32,8 +33,16 @@ function compareCidrs(a: Cidr, b: Cidr): number {
  * Parses `except`: each a CIDR strictly inside `outer` (when `outer` is valid) and of the same
  * family. Returns the canonical texts, sorted by address and unique.
  */
-function parseExcept(value: unknown, path: string, outer: Cidr | undefined, sink: ProblemSink): string[] {
-  const list = readList(value, path, sink, { expected: 'a list of strings', max: DOCUMENT_LIMITS.except });
+function parseExcept(
+  value: unknown,
+  path: string,
+  outer: Cidr | undefined,
+  sink: ProblemSink,
+): string[] {
+  const list = readList(value, path, sink, {
+    expected: 'a list of strings',
+    max: DOCUMENT_LIMITS.except,
+  });
   if (!list) return [];
   const valid: Cidr[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -83,10 +92,12 @@ function parseExposeEntry(
   else cidr = readCidr(rawCidr, childPath(path, 'cidr'), sink);
 
   const rawExcept = fields.get('except');
-  const except = rawExcept === undefined ? [] : parseExcept(rawExcept, childPath(path, 'except'), cidr, sink);
+  const except =
+    rawExcept === undefined ? [] : parseExcept(rawExcept, childPath(path, 'except'), cidr, sink);
 
   const rawPorts = fields.get('ports');
-  const ports = rawPorts === undefined ? [] : parsePortList(rawPorts, childPath(path, 'ports'), sink);
+  const ports =
+    rawPorts === undefined ? [] : parsePortList(rawPorts, childPath(path, 'ports'), sink);
 
   if (sink.hasErrorsSince(mark) || network === undefined || cidr === undefined) return undefined;
   return { index, network, cidr: cidr.text, except, ports };
@@ -100,7 +111,10 @@ export function parseExposeList(
   sink: ProblemSink,
 ): NormalisedExpose[] {
   if (value === undefined) return [];
-  const list = readList(value, path, sink, { expected: 'a list of objects', max: DOCUMENT_LIMITS.expose });
+  const list = readList(value, path, sink, {
+    expected: 'a list of objects',
+    max: DOCUMENT_LIMITS.expose,
+  });
   if (!list) return [];
   const out: NormalisedExpose[] = [];
   for (let i = 0; i < list.length; i++) {

@@ -35,10 +35,14 @@ export function parseOptions(value: unknown, path: string, sink: ProblemSink): D
     }
   }
   const enumOption = <T extends string>(field: string, allowed: readonly T[]): T | undefined =>
-    fields.has(field) ? readEnum(fields.get(field), childPath(path, field), allowed, sink) : undefined;
+    fields.has(field)
+      ? readEnum(fields.get(field), childPath(path, field), allowed, sink)
+      : undefined;
 
-  options.providerAccess = enumOption('provider_access', PROVIDER_ACCESS_VALUES) ?? options.providerAccess;
-  options.peerNamespaces = enumOption('peer_namespaces', PEER_NAMESPACES_VALUES) ?? options.peerNamespaces;
+  options.providerAccess =
+    enumOption('provider_access', PROVIDER_ACCESS_VALUES) ?? options.providerAccess;
+  options.peerNamespaces =
+    enumOption('peer_namespaces', PEER_NAMESPACES_VALUES) ?? options.peerNamespaces;
   options.intraNetwork = enumOption('intra_network', INTRA_NETWORK_VALUES) ?? options.intraNetwork;
   options.egress = enumOption('egress', EGRESS_VALUES) ?? options.egress;
   return options;

@@ -1,4 +1,4 @@
-import { pointer } from '../problems/problem.js';
+import { pointer, type ProblemCode } from '../problems/problem.js';
 import { isPlainObject, readFields } from './json-shape.js';
 import { NetworkNames } from './network-names.js';
 import { sortProblems } from './ordering.js';
@@ -8,6 +8,36 @@ import { parseNamespaces } from './parse-namespaces.js';
 import { parseOptions } from './parse-options.js';
 import { ProblemSink } from './problem-sink.js';
 import type { ParseResult } from './policy-document.types.js';
+
+/** Every code parsePolicyDocument can report (the rest of the catalogue belongs to others). */
+export const DOCUMENT_PROBLEM_CODES = [
+  'TYPE_MISMATCH',
+  'REQUIRED',
+  'UNKNOWN_FIELD',
+  'EMPTY_LIST',
+  'TOO_MANY_ITEMS',
+  'STRING_TOO_LONG',
+  'INVALID_ENUM',
+  'INVALID_NAMESPACE',
+  'DUPLICATE_NAMESPACE',
+  'INVALID_NETWORK_NAME',
+  'NETWORK_NAME_COLLISION',
+  'DUPLICATE_NETWORK',
+  'INVALID_CONTRACT_NAME',
+  'INVALID_LABEL_KEY',
+  'INVALID_PROTOCOL',
+  'PORT_OUT_OF_RANGE',
+  'INVALID_PORT',
+  'INVALID_PORT_RANGE',
+  'INVALID_CIDR',
+  'CIDR_HOST_BITS_SET',
+  'EXCEPT_NOT_SUBSET',
+  'EXCEPT_FAMILY_MISMATCH',
+  'IGNORED_SOURCE_PORT',
+  'IGNORED_ESTABLISHED',
+  'ACTION_NOT_PERMIT',
+  'NESTING_TOO_DEEP',
+] as const satisfies readonly ProblemCode[];
 
 const ROOT_FIELDS: ReadonlySet<string> = new Set(['namespaces', 'contracts', 'expose', 'options']);
 

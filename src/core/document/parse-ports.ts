@@ -27,7 +27,13 @@ const TYPE_EXPECTED = 'a port number (1-65535), a range string "low-high" or a n
  * one letter, not starting or ending with `-`, no `--`.
  */
 export function isIanaSvcName(s: string): boolean {
-  return s.length >= 1 && s.length <= 15 && SVC_NAME_CHARS.test(s) && HAS_LETTER.test(s) && !s.includes('--');
+  return (
+    s.length >= 1 &&
+    s.length <= 15 &&
+    SVC_NAME_CHARS.test(s) &&
+    HAS_LETTER.test(s) &&
+    !s.includes('--')
+  );
 }
 
 function inRange(n: number): boolean {
@@ -41,7 +47,11 @@ type PortValue = Pick<PortSpec, 'port' | 'endPort'>;
  * Parses a port entry's `port`: an integer 1-65535, its decimal string, a range string
  * `"low-high"`, or a named port. Returns undefined (after reporting) when it is invalid.
  */
-export function parsePortValue(value: unknown, path: string, sink: ProblemSink): PortValue | undefined {
+export function parsePortValue(
+  value: unknown,
+  path: string,
+  sink: ProblemSink,
+): PortValue | undefined {
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) {
       sink.error(path, 'INVALID_PORT', { value: show(value) });
@@ -95,9 +105,15 @@ function parseProtocol(value: unknown, path: string, sink: ProblemSink): Protoco
 }
 
 /** Parses one port entry `{protocol?, port?, source_port?, source_ports?}`. */
-export function parsePortEntry(value: unknown, path: string, sink: ProblemSink): PortSpec | undefined {
+export function parsePortEntry(
+  value: unknown,
+  path: string,
+  sink: ProblemSink,
+): PortSpec | undefined {
   if (!isPlainObject(value)) {
-    sink.error(path, 'TYPE_MISMATCH', { expected: 'an object such as {"protocol": "TCP", "port": 80}' });
+    sink.error(path, 'TYPE_MISMATCH', {
+      expected: 'an object such as {"protocol": "TCP", "port": 80}',
+    });
     return undefined;
   }
   const mark = sink.mark();
@@ -145,7 +161,8 @@ export function comparePortSpecs(a: PortSpec, b: PortSpec): number {
   if (typeof a.port === 'number' && typeof b.port === 'number') {
     return a.port - b.port || (a.endPort ?? a.port) - (b.endPort ?? b.port);
   }
-  if (typeof a.port === 'string' && typeof b.port === 'string') return compareCodeUnits(a.port, b.port);
+  if (typeof a.port === 'string' && typeof b.port === 'string')
+    return compareCodeUnits(a.port, b.port);
   return 0;
 }
 
