@@ -1,0 +1,160 @@
+import { ApiException, FetchError } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import {
+  KubeApiError,
+  kindForStatus,
+  redact,
+  timeoutError,
+  toKubeApiError,
+} from './kube-api-error.js';
+
+const ctx = { operation: 'apply NetworkPolicy a/b', server: 'https://127.0.0.1:6443' };
+
+// A Status body exactly as kube-apiserver sends it for an invalid ipBlock.
+const invalidStatus = JSON.stringify({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  message:
+    'NetworkPolicy.networking.k8s.io "b" is invalid: spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: "192.168.0.0/24": must be a strict subset of `cidr`',
+  reason: 'Invalid',
+  details: {
+    name: 'b',
+    group: 'networking.k8s.io',
+    kind: 'NetworkPolicy',
+    causes: [
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "192.168.0.0/24": must be a strict subset of `cidr`',
+        field: 'spec.ingress[0].from[0].ipBlock.except[0]',
+      },
+    ],
+  },
+  code: 422,
+});
+
+describe('toKubeApiError', () => {
+  it('turns a 422 Status into kind invalid with the field in the message', () => {
+    const error = toKubeApiError(
+      new ApiException(422, 'Unknown API Status Code!', invalidStatus, {}),
+      ctx,
+    );
+    expect(error).toBeInstanceOf(KubeApiError);
+    const e = error as KubeApiError;
+    expect(e).toMatchObject({ status: 422, reason: 'Invalid', kind: 'invalid', retryable: false });
+    expect(e.message).toContain(
+      'apply NetworkPolicy a/b on https://127.0.0.1:6443 failed: HTTP 422 Invalid',
+    );
+    expect(e.message).toContain('spec.ingress[0].from[0].ipBlock.except[0]');
+    expect(e.causes[0]?.field).toBe('spec.ingress[0].from[0].ipBlock.except[0]');
+  });
+
+  it('appends causes the Status message does not mention', () => {
+    const body = JSON.stringify({
+      message: 'is invalid',
+      reason: 'Invalid',
+      details: { causes: [{ field: 'spec.x', message: 'bad' }] },
+    });
+    const e = toKubeApiError(new ApiException(422, 'x', body, {}), ctx) as KubeApiError;
+    expect(e.message).toMatch(/is invalid \(spec\.x: bad\)$/);
+  });
+
+  it('maps 401 (which client-node reports without a body) to unauthorized', () => {
+    const e = toKubeApiError(
+      new ApiException(401, 'Unauthorized', undefined, {}),
+      ctx,
+    ) as KubeApiError;
+    expect(e).toMatchObject({ status: 401, reason: 'Unauthorized', kind: 'unauthorized' });
+    expect(e.message).toContain('rejected the credentials');
+  });
+
+  it('keeps a non-JSON body as the detail', () => {
+    const e = toKubeApiError(
+      new ApiException(503, 'x', 'upstream connect error', {}),
+      ctx,
+    ) as KubeApiError;
+    expect(e).toMatchObject({ status: 503, kind: 'other', retryable: true });
+    expect(e.message).toContain('upstream connect error');
+  });
+
+  it('turns node-fetch FetchErrors into kind unreachable without a status', () => {
+    const fetchError = new FetchError(
+      'request to https://127.0.0.1:6443/version failed, reason: connect ECONNREFUSED 127.0.0.1:6443',
+      'system',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    const e = toKubeApiError(fetchError, ctx) as KubeApiError;
+    expect(e).toMatchObject({
+      status: undefined,
+      reason: undefined,
+      kind: 'unreachable',
+      code: 'ECONNREFUSED',
+      retryable: true,
+    });
+    expect(e.message).toContain('ECONNREFUSED');
+  });
+
+  it('treats the 500 of an apply that does not fit the schema as invalid, not retryable', () => {
+    const body = JSON.stringify({
+      kind: 'Status',
+      message:
+        'failed to create typed patch object (ns/p; networking.k8s.io/v1, Kind=NetworkPolicy): .spec.podSelecter: field not declared in schema',
+      code: 500,
+    });
+    const e = toKubeApiError(new ApiException(500, 'x', body, {}), ctx) as KubeApiError;
+    expect(e).toMatchObject({ status: 500, kind: 'invalid', retryable: false });
+    expect(e.message).toContain('.spec.podSelecter');
+  });
+
+  it('leaves programming errors alone', () => {
+    const bug = new TypeError('x is undefined');
+    expect(toKubeApiError(bug, ctx)).toBe(bug);
+  });
+
+  it('reports timeouts as unreachable', () => {
+    expect(timeoutError(1500, ctx)).toMatchObject({
+      kind: 'unreachable',
+      status: undefined,
+      code: 'ETIMEDOUT',
+    });
+  });
+
+  it('never copies credentials into the message', () => {
+    const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJl';
+    const body = JSON.stringify({
+      message: `token ${token} and Bearer abc.def and s3cr3t-value-here`,
+      reason: 'Forbidden',
+    });
+    const e = toKubeApiError(new ApiException(403, 'x', body, {}), {
+      ...ctx,
+      secrets: ['s3cr3t-value-here'],
+    }) as KubeApiError;
+    expect(e.kind).toBe('forbidden');
+    expect(e.message).not.toContain(token);
+    expect(e.message).not.toContain('abc.def');
+    expect(e.message).not.toContain('s3cr3t-value-here');
+  });
+});
+
+describe('kindForStatus', () => {
+  it.each([
+    [undefined, undefined, 'unreachable'],
+    [401, 'Unauthorized', 'unauthorized'],
+    [403, 'Forbidden', 'forbidden'],
+    [422, 'Invalid', 'invalid'],
+    [409, 'Conflict', 'conflict'],
+    [409, 'AlreadyExists', 'conflict'],
+    [404, 'NotFound', 'notFound'],
+    [500, 'InternalError', 'other'],
+  ] as const)('%s %s → %s', (status, reason, kind) => {
+    expect(kindForStatus(status, reason)).toBe(kind);
+  });
+});
+
+describe('redact', () => {
+  it('removes PEM blocks', () => {
+    expect(redact('key -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- end')).toBe(
+      'key [REDACTED PEM] end',
+    );
+  });
+});

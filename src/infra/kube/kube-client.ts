@@ -1,0 +1,326 @@
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  NetworkingV1Api,
+  PatchStrategy,
+  VersionApi,
+  type ConfigurationOptions,
+  type V1NetworkPolicy,
+  type V1Pod,
+  type VersionInfo,
+} from '@kubernetes/client-node';
+import { inspect } from 'node:util';
+import { objectRef, toApplyBody } from './apply-body.js';
+import { secretsOf, toKubeConfig, type ClusterCredentials } from './cluster-credentials.js';
+import { KubeApiError, timeoutError, toKubeApiError } from './kube-api-error.js';
+import { requestOptions } from './request-options.js';
+
+export type NetworkPolicy = V1NetworkPolicy;
+export type Pod = V1Pod;
+export type KubeVersionInfo = VersionInfo;
+
+/** The field manager recorded in managedFields for everything gbp-netpol applies. */
+export const FIELD_MANAGER = 'gbp-netpol';
+
+export interface RequestOptions {
+  /** Aborts the call; the promise then rejects with `signal.reason` (as fetch does). */
+  signal?: AbortSignal;
+}
+
+export interface ApplyOptions extends RequestOptions {
+  /** Server-side dry run: full admission and defaulting, nothing stored. */
+  dryRun?: boolean;
+  /** Take over fields owned by other managers instead of failing with 409 Conflict. Default false. */
+  force?: boolean;
+}
+
+export interface CreateOptions extends RequestOptions {
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions extends RequestOptions {
+  dryRun?: boolean;
+  /** Only delete if the object still has this resourceVersion (else 409 Conflict). */
+  preconditionResourceVersion?: string;
+}
+
+export interface DeletePodOptions extends RequestOptions {
+  gracePeriodSeconds?: number;
+}
+
+export interface AccessQuery {
+  namespace?: string;
+  verb: string;
+  /** API group; '' for the core group. */
+  group: string;
+  resource: string;
+  name?: string;
+}
+
+export interface KubeClientOptions {
+  /** Per-request budget; an expired budget surfaces as KubeApiError kind 'unreachable'. */
+  requestTimeoutMs: number;
+  userAgent: string;
+}
+
+const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
+const LIST_PAGE_SIZE = 500;
+
+/**
+ * One authenticated connection to one cluster. Every method converts failures to KubeApiError
+ * (except aborts, which reject with the signal's reason). Credentials live in private fields
+ * only and never reach error messages.
+ */
+export class KubeClient {
+  readonly server: string;
+  readonly #secrets: readonly string[];
+  readonly #options: KubeClientOptions;
+  readonly #networking: NetworkingV1Api;
+  readonly #core: CoreV1Api;
+  readonly #authorization: AuthorizationV1Api;
+  readonly #version: VersionApi;
+
+  constructor(creds: ClusterCredentials, options: KubeClientOptions) {
+    const kc = toKubeConfig(creds);
+    this.server = creds.server.replace(/\/+$/, '');
+    this.#secrets = secretsOf(creds);
+    this.#options = options;
+    this.#networking = kc.makeApiClient(NetworkingV1Api);
+    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#authorization = kc.makeApiClient(AuthorizationV1Api);
+    this.#version = kc.makeApiClient(VersionApi);
+  }
+
+  async version(opts: RequestOptions = {}): Promise<KubeVersionInfo> {
+    return this.#call('get /version', opts.signal, (o) => this.#version.getCode(o));
+  }
+
+  /** The NetworkPolicy, or null if it does not exist. */
+  async getNetworkPolicy(
+    namespace: string,
+    name: string,
+    opts: RequestOptions = {},
+  ): Promise<NetworkPolicy | null> {
+    return this.#orNull(
+      this.#call(`get NetworkPolicy ${namespace}/${name}`, opts.signal, (o) =>
+        this.#networking.readNamespacedNetworkPolicy({ namespace, name }, o),
+      ),
+    );
+  }
+
+  /** All NetworkPolicies of a namespace (following list pagination), optionally filtered by a label selector. */
+  async listNetworkPolicies(
+    namespace: string,
+    labelSelector?: string,
+    opts: RequestOptions = {},
+  ): Promise<NetworkPolicy[]> {
+    const items: NetworkPolicy[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.#call(`list NetworkPolicies in ${namespace}`, opts.signal, (o) =>
+        this.#networking.listNamespacedNetworkPolicy(
+          { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: next },
+          o,
+        ),
+      );
+      items.push(...page.items);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return items;
+  }
+
+  /**
+   * Server-side apply with field manager `gbp-netpol`: the API server merges, defaults, validates
+   * and records field ownership. Returns the object as the server stored it (or would, if dryRun).
+   */
+  async applyNetworkPolicy(policy: NetworkPolicy, opts: ApplyOptions = {}): Promise<NetworkPolicy> {
+    const { namespace, name } = objectRef(policy);
+    const body = toApplyBody(policy, NETWORK_POLICY_API_VERSION, 'NetworkPolicy');
+    const what = `${opts.dryRun ? 'dry-run ' : ''}apply NetworkPolicy ${namespace}/${name}`;
+    return this.#call(
+      what,
+      opts.signal,
+      (o) =>
+        this.#networking.patchNamespacedNetworkPolicy(
+          {
+            namespace,
+            name,
+            body,
+            fieldManager: FIELD_MANAGER,
+            force: opts.force ?? false,
+            dryRun: opts.dryRun ? 'All' : undefined,
+            // Unknown fields are an error rather than silently dropped.
+            fieldValidation: 'Strict',
+          },
+          o,
+        ),
+      // client-node would send the first patch type it knows (JSON patch); apply needs this one.
+      { 'Content-Type': PatchStrategy.ServerSideApply },
+    );
+  }
+
+  /**
+   * Plain create (fails with kind 'conflict', reason AlreadyExists, if it exists). The server
+   * records it as manager `gbp-netpol` with operation Update, which server-side apply treats as
+   * a different manager: a later apply changing those fields gets 409 Conflict unless `force`.
+   * Prefer applyNetworkPolicy for objects gbp-netpol keeps managing.
+   */
+  async createNetworkPolicy(
+    policy: NetworkPolicy,
+    opts: CreateOptions = {},
+  ): Promise<NetworkPolicy> {
+    const { namespace, name } = objectRef(policy);
+    const body = { ...policy, apiVersion: NETWORK_POLICY_API_VERSION, kind: 'NetworkPolicy' };
+    return this.#call(
+      `${opts.dryRun ? 'dry-run ' : ''}create NetworkPolicy ${namespace}/${name}`,
+      opts.signal,
+      (o) =>
+        this.#networking.createNamespacedNetworkPolicy(
+          {
+            namespace,
+            body,
+            fieldManager: FIELD_MANAGER,
+            dryRun: opts.dryRun ? 'All' : undefined,
+            fieldValidation: 'Strict',
+          },
+          o,
+        ),
+    );
+  }
+
+  /** Deletes the NetworkPolicy; false if it did not exist. */
+  async deleteNetworkPolicy(
+    namespace: string,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<boolean> {
+    const preconditions = opts.preconditionResourceVersion
+      ? { resourceVersion: opts.preconditionResourceVersion }
+      : undefined;
+    // With a request body, kube-apiserver reads DeleteOptions from it and ignores the query
+    // parameters, so dryRun must be in the body too.
+    const body = { preconditions, dryRun: opts.dryRun ? ['All'] : undefined };
+    const deleted = await this.#orNull(
+      this.#call(
+        `${opts.dryRun ? 'dry-run ' : ''}delete NetworkPolicy ${namespace}/${name}`,
+        opts.signal,
+        (o) => this.#networking.deleteNamespacedNetworkPolicy({ namespace, name, body }, o),
+      ),
+    );
+    return deleted !== null;
+  }
+
+  async namespaceExists(namespace: string, opts: RequestOptions = {}): Promise<boolean> {
+    const ns = await this.#orNull(
+      this.#call(`get Namespace ${namespace}`, opts.signal, (o) =>
+        this.#core.readNamespace({ name: namespace }, o),
+      ),
+    );
+    return ns !== null;
+  }
+
+  /** Asks the API server whether these credentials may do `verb` on the resource. */
+  async selfSubjectAccessReview(query: AccessQuery, opts: RequestOptions = {}): Promise<boolean> {
+    const target = `${query.verb} ${query.group ? `${query.resource}.${query.group}` : query.resource}${query.namespace ? ` in ${query.namespace}` : ''}`;
+    const review = await this.#call(`SelfSubjectAccessReview (${target})`, opts.signal, (o) =>
+      this.#authorization.createSelfSubjectAccessReview(
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { ...query } },
+          },
+        },
+        o,
+      ),
+    );
+    return review.status?.allowed === true;
+  }
+
+  async createPod(pod: Pod, opts: CreateOptions = {}): Promise<Pod> {
+    const { namespace, name } = objectRef(pod);
+    return this.#call(`create Pod ${namespace}/${name}`, opts.signal, (o) =>
+      this.#core.createNamespacedPod(
+        {
+          namespace,
+          body: { ...pod, apiVersion: 'v1', kind: 'Pod' },
+          dryRun: opts.dryRun ? 'All' : undefined,
+        },
+        o,
+      ),
+    );
+  }
+
+  /** Deletes the Pod; false if it did not exist. */
+  async deletePod(namespace: string, name: string, opts: DeletePodOptions = {}): Promise<boolean> {
+    const deleted = await this.#orNull(
+      this.#call(`delete Pod ${namespace}/${name}`, opts.signal, (o) =>
+        this.#core.deleteNamespacedPod(
+          { namespace, name, body: { gracePeriodSeconds: opts.gracePeriodSeconds } },
+          o,
+        ),
+      ),
+    );
+    return deleted !== null;
+  }
+
+  async listPods(
+    namespace: string,
+    labelSelector?: string,
+    opts: RequestOptions = {},
+  ): Promise<Pod[]> {
+    const items: Pod[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.#call(`list Pods in ${namespace}`, opts.signal, (o) =>
+        this.#core.listNamespacedPod(
+          { namespace, labelSelector, limit: LIST_PAGE_SIZE, _continue: next },
+          o,
+        ),
+      );
+      items.push(...page.items);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return items;
+  }
+
+  toJSON(): { server: string } {
+    return { server: this.server };
+  }
+
+  [inspect.custom](): string {
+    return `KubeClient { server: '${this.server}' }`;
+  }
+
+  async #orNull<T>(call: Promise<T>): Promise<T | null> {
+    try {
+      return await call;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.kind === 'notFound') return null;
+      throw error;
+    }
+  }
+
+  async #call<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    run: (options: ConfigurationOptions) => Promise<T>,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await run(
+        requestOptions({
+          signal: combined,
+          headers: { 'User-Agent': this.#options.userAgent, ...headers },
+        }),
+      );
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const ctx = { operation, server: this.server, secrets: this.#secrets };
+      if (timeout.aborted) throw timeoutError(this.#options.requestTimeoutMs, ctx);
+      throw toKubeApiError(error, ctx);
+    }
+  }
+}
