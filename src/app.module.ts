@@ -4,8 +4,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/database.module.js';
+import type { DatabaseHandle } from './infra/database/database.js';
+import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { READINESS_CHECKS } from './modules/health/readiness-checks.js';
+import type { Redis } from 'ioredis';
 
 /** Paths that a log line must never show (credentials may travel in any of them). */
 export const LOG_REDACT_PATHS = [
@@ -53,7 +58,13 @@ export class AppModule {
             },
           }),
         }),
-        HealthModule.forRoot(),
+        DatabaseModule,
+        QueueModule,
+        HealthModule.forRoot({
+          provide: READINESS_CHECKS,
+          inject: [DATABASE, REDIS],
+          useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
+        }),
         CompileModule,
       ],
     };

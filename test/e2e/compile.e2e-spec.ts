@@ -2,17 +2,19 @@ import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
-import { createTestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 
 const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 describe('POST /v1/compile (e2e)', () => {
+  let testApp: TestApp;
   let app: INestApplication;
   beforeAll(async () => {
-    ({ app } = await createTestApp());
+    testApp = await createTestApp();
+    app = testApp.app;
   });
   afterAll(async () => {
-    await app.close();
+    await testApp.close();
   });
 
   it('compiles the example as JSON with 200 (not 201)', async () => {

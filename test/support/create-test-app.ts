@@ -1,15 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 
-/** The real application module over HTTP, with configuration from `env` (plus quiet logs). */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<{ app: INestApplication; config: AppConfig }> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  /** Closes the app (database, Redis, workers) and removes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real application module over HTTP. Each app gets its own PGlite data directory (unless
+ * `env.DATABASE_URL` is given) and its own BullMQ key prefix, so test files run in parallel
+ * on the machine's Redis without seeing each other's jobs.
+ */
+export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
+    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+    ...env,
+  });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();
-  return { app, config };
+  return {
+    app,
+    config,
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,0 +1,15 @@
+/** The one queue: per-(deployment, cluster) rollout jobs, and the repeatable drift check. */
+export const ROLLOUT_QUEUE = 'rollout';
+
+export const JOB_APPLY_TARGET = 'apply-target';
+
+/** A rollout job carries ids only, never credentials or documents: the database holds those. */
+export interface ApplyTargetJob {
+  deploymentId: string;
+  clusterName: string;
+}
+
+/** BullMQ forbids `:` in custom ids; the id is deterministic so a re-enqueue is a no-op. */
+export function applyTargetJobId(job: ApplyTargetJob): string {
+  return `apply__${job.deploymentId}__${job.clusterName}`;
+}
