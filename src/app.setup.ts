@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
 import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
 
@@ -19,6 +20,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.disable('x-powered-by');
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalGuards(new JsonContentTypeGuard());
+  app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
   const openapi = new DocumentBuilder()
