@@ -100,6 +100,22 @@ describe('KubeGateway against a real kube-apiserver', () => {
     expect(await admin.deleteNetworkPolicy(ns, 'allow-web')).toBe(false);
   });
 
+  it('keeps every rule peer on create, apply, get and list (the API server JSON, never client-node field names)', async () => {
+    const ns = await namespace('wire');
+    const spec: CompiledPolicy['spec'] = {
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+    };
+    const created = await admin.createNetworkPolicy(policy(ns, 'created', spec));
+    const applied = await admin.applyNetworkPolicy(policy(ns, 'applied', spec));
+    for (const o of [created, applied, await admin.getNetworkPolicy(ns, 'created'), ...(await admin.listNetworkPolicies(ns))]) {
+      expect(o?.spec).toEqual(spec);
+      expect(JSON.stringify(o)).not.toContain('_from');
+    }
+  });
+
   it('server-side applies with field manager gbp-netpol', async () => {
     const ns = await namespace('ssa');
     const first = await admin.applyNetworkPolicy(

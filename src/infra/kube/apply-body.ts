@@ -1,9 +1,7 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
-
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: V1ObjectMeta;
+  metadata?: { name?: string; namespace?: string };
 }
 
 /** metadata fields owned by the API server; managedFields must even be absent in an apply request. */

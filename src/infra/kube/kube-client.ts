@@ -14,8 +14,11 @@ import { objectRef, toApplyBody } from './apply-body.js';
 import { secretsOf, toKubeConfig, type ClusterCredentials } from './cluster-credentials.js';
 import { KubeApiError, timeoutError, toKubeApiError } from './kube-api-error.js';
 import { requestOptions } from './request-options.js';
+import { networkPolicyToModel, networkPolicyToWire } from './wire-format.js';
+import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
 
-export type NetworkPolicy = V1NetworkPolicy;
+/** A NetworkPolicy in the API server's own JSON (see wire-format.ts). */
+export type NetworkPolicy = LiveNetworkPolicy;
 export type Pod = V1Pod;
 export type KubeVersionInfo = VersionInfo;
 
@@ -101,11 +104,12 @@ export class KubeClient {
     name: string,
     opts: RequestOptions = {},
   ): Promise<NetworkPolicy | null> {
-    return this.#orNull(
+    const found = await this.#orNull(
       this.#call(`get NetworkPolicy ${namespace}/${name}`, opts.signal, (o) =>
         this.#networking.readNamespacedNetworkPolicy({ namespace, name }, o),
       ),
     );
+    return found ? networkPolicyToWire(found) : null;
   }
 
   /** All NetworkPolicies of a namespace (following list pagination), optionally filtered by a label selector. */
@@ -123,7 +127,7 @@ export class KubeClient {
           o,
         ),
       );
-      items.push(...page.items);
+      items.push(...page.items.map(networkPolicyToWire));
       next = page.metadata?._continue || undefined;
     } while (next);
     return items;
@@ -137,7 +141,7 @@ export class KubeClient {
     const { namespace, name } = objectRef(policy);
     const body = toApplyBody(policy, NETWORK_POLICY_API_VERSION, 'NetworkPolicy');
     const what = `${opts.dryRun ? 'dry-run ' : ''}apply NetworkPolicy ${namespace}/${name}`;
-    return this.#call(
+    const applied = await this.#call(
       what,
       opts.signal,
       (o) =>
@@ -157,6 +161,7 @@ export class KubeClient {
       // client-node would send the first patch type it knows (JSON patch); apply needs this one.
       { 'Content-Type': PatchStrategy.ServerSideApply },
     );
+    return networkPolicyToWire(applied);
   }
 
   /**
@@ -170,8 +175,8 @@ export class KubeClient {
     opts: CreateOptions = {},
   ): Promise<NetworkPolicy> {
     const { namespace, name } = objectRef(policy);
-    const body = { ...policy, apiVersion: NETWORK_POLICY_API_VERSION, kind: 'NetworkPolicy' };
-    return this.#call(
+    const body = networkPolicyToModel({ ...policy, apiVersion: NETWORK_POLICY_API_VERSION, kind: 'NetworkPolicy' });
+    const created = await this.#call(
       `${opts.dryRun ? 'dry-run ' : ''}create NetworkPolicy ${namespace}/${name}`,
       opts.signal,
       (o) =>
@@ -186,6 +191,7 @@ export class KubeClient {
           o,
         ),
     );
+    return networkPolicyToWire(created);
   }
 
   /** Deletes the NetworkPolicy; false if it did not exist. */
