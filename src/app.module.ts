@@ -7,7 +7,10 @@ import { ConfigModule } from './config/config.module.js';
 import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/database.module.js';
 import type { DatabaseHandle } from './infra/database/database.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
+import { ClustersModule } from './modules/clusters/clusters.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
+import { PoliciesApiModule } from './modules/policies/policies.module.js';
+import { RolloutWorkerModule } from './modules/policies/rollout-worker.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { READINESS_CHECKS } from './modules/health/readiness-checks.js';
 import type { Redis } from 'ioredis';
@@ -65,7 +68,9 @@ export class AppModule {
           inject: [DATABASE, REDIS],
           useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
         }),
-        CompileModule,
+        // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
+        ...(config.role !== 'worker' ? [CompileModule, ClustersModule, PoliciesApiModule] : []),
+        ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
       ],
     };
   }

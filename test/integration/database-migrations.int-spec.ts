@@ -122,7 +122,7 @@ describe.each(['postgres', 'pglite'] as const)('database (%s)', (kind) => {
 
     const [deployment] = await t.db
       .insert(deployments)
-      .values({ policyId: policy.id, revision: 1, kind: 'apply' })
+      .values({ policyId: policy.id, policyName: 'p', revision: 1, kind: 'apply' })
       .returning();
     const [target] = await t.db
       .insert(deploymentTargets)

@@ -108,9 +108,9 @@ export const deployments = pgTable(
   'deployments',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    policyId: uuid('policy_id')
-      .notNull()
-      .references(() => policies.id, { onDelete: 'cascade' }),
+    // Kept (with the name) after the policy is deleted, so a deletion's progress stays visible.
+    policyId: uuid('policy_id').references(() => policies.id, { onDelete: 'set null' }),
+    policyName: text('policy_name').notNull(),
     revision: integer('revision').notNull(),
     kind: text('kind', { enum: DEPLOYMENT_KINDS }).notNull(),
     createdAt: createdAt(),

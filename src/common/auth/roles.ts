@@ -1,0 +1,26 @@
+import { TOKEN_ROLES, type TokenRole } from '../../infra/database/schema.js';
+
+/** A token's role; the order of {@link ROLES} is the order of privilege. */
+export type Role = TokenRole;
+
+/** `reader` < `writer` < `admin`. */
+export const ROLES: readonly Role[] = TOKEN_ROLES;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** The rank of a role: the higher, the more it may do. */
+export function roleRank(role: Role): number {
+  return ROLES.indexOf(role);
+}
+
+/** True when a token with role `have` may do what needs role `need`. */
+export function roleAtLeast(have: Role, need: Role): boolean {
+  return roleRank(have) >= roleRank(need);
+}
+
+/** The more privileged of two roles. */
+export function maxRole(a: Role, b: Role): Role {
+  return roleRank(a) >= roleRank(b) ? a : b;
+}

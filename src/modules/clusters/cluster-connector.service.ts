@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import type { ClusterRow } from '../../infra/database/schema.js';
+import { KubeGateway, type KubeClient, type KubeVersionInfo } from '../../infra/kube/index.js';
+import { secretStrings, type ClusterSecrets } from './cluster-input.js';
+import { clusterNotFound, credentialsUnreadable, insecureServerRefused } from './cluster-errors.js';
+import { ClusterHooks, type PruneHook, type RegisteredHook } from './cluster-hooks.js';
+import { SECRET_BOX, tryOpenSecrets } from './cluster-secrets.js';
+import { toClusterView, type ClusterView } from './cluster-view.js';
+import {
+  classifyConnectionError,
+  concernsConnection,
+  CONNECT_TIMEOUT_MS,
+  safeErrorMessage,
+  type ConnectionOutcome,
+} from './connection-state.js';
+import { ClustersRepository } from './clusters.repository.js';
+
+export type { ClusterView, ConnectionView } from './cluster-view.js';
+export type { PruneHook, RegisteredHook } from './cluster-hooks.js';
+
+export interface ConnectedCluster {
+  client: KubeClient;
+  cluster: ClusterView;
+}
+
+/**
+ * The clusters module's API for other modules (e.g. the rollout worker): authenticated
+ * clients for registered clusters, their connection state, selection by name or labels, and
+ * hooks on registration and pruning.
+ */
+@Injectable()
+export class ClusterConnector {
+  private readonly logger = new Logger(ClusterConnector.name);
+
+  constructor(
+    private readonly repository: ClustersRepository,
+    private readonly gateway: KubeGateway,
+    private readonly hooks: ClusterHooks,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Loads the cluster, decrypts its credentials and returns a client (nothing is sent yet) with
+   * the cluster's view. ProblemException 404 when it does not exist; 500 when its credentials
+   * do not decrypt; 409 when its server is http:// and ALLOW_INSECURE_CLUSTER_URLS is off.
+   */
+  async connect(name: string): Promise<ConnectedCluster> {
+    const { client, secrets, row } = await this.clientFor(name);
+    return { client, cluster: toClusterView(row, secrets) };
+  }
+
+  /** Records a successful call (e.g. of a rollout): state Reachable, and the version when given. */
+  async recordConnectionSuccess(name: string, version?: string | KubeVersionInfo): Promise<void> {
+    const serverVersion = typeof version === 'string' ? version : version?.gitVersion;
+    await this.repository.recordConnection(name, {
+      connection: 'Reachable',
+      connectionMessage: null,
+      connectionCheckedAt: new Date(),
+      ...(serverVersion ? { serverVersion } : {}),
+    });
+  }
+
+  /**
+   * Records a failed call: Unauthorized when the API server rejected the credentials
+   * (KubeApiError unauthorized/forbidden), Unreachable for anything else. An error about the
+   * request itself (KubeApiError invalid, conflict, notFound) proves the server was reached with
+   * valid credentials and leaves the state as it is. Does nothing for an unknown cluster.
+   */
+  async recordConnectionFailure(name: string, error: unknown): Promise<void> {
+    if (!concernsConnection(error)) return;
+    const row = await this.repository.findByName(name);
+    if (!row) return;
+    const secrets = tryOpenSecrets(this.box, row.name, row.credentials);
+    await this.record(name, classifyConnectionError(error, secretStrings(secrets)));
+  }
+
+  /** Names of the clusters whose labels include every `matchLabels` entry (all of them when empty), sorted. */
+  namesMatching(selector: { matchLabels: Record<string, string> }): Promise<string[]> {
+    return this.repository.namesMatching(selector.matchLabels ?? {});
+  }
+
+  /** Those of `names` that are registered, sorted and without duplicates. */
+  existingNames(names: string[]): Promise<string[]> {
+    return this.repository.existingNames(names);
+  }
+
+  /** The views of those of `names` that are registered, sorted by name. */
+  async views(names: string[]): Promise<ClusterView[]> {
+    const rows = await this.repository.findByNames(names);
+    return rows.map((row) =>
+      toClusterView(row, tryOpenSecrets(this.box, row.name, row.credentials)),
+    );
+  }
+
+  /**
+   * Called with the view of every newly registered cluster, after its first connection check
+   * and before POST /v1/clusters answers. A failure is logged, never surfaced. Returns a function
+   * that unregisters the hook.
+   */
+  onRegistered(fn: RegisteredHook): () => void {
+    return this.hooks.addRegistered(fn);
+  }
+
+  /**
+   * Called by `DELETE /v1/clusters/{name}?prune=true` before the cluster is removed, to delete
+   * gbp-netpol's objects from it. If a hook fails the answer is 502 and the cluster stays.
+   * Returns a function that unregisters the hook.
+   */
+  onPrune(fn: PruneHook): () => void {
+    return this.hooks.addPrune(fn);
+  }
+
+  /**
+   * Connects and asks the API server for its version (within CONNECT_TIMEOUT_MS), stores the
+   * resulting connection state and returns the updated view with the client.
+   */
+  async checkConnection(name: string): Promise<ConnectedCluster> {
+    const { client, secrets } = await this.clientFor(name);
+    let outcome: ConnectionOutcome;
+    try {
+      const version = await client.version({ signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
+      outcome = { state: 'Reachable', message: null, serverVersion: version.gitVersion };
+    } catch (error) {
+      outcome = classifyConnectionError(error, secretStrings(secrets));
+    }
+    const row = await this.record(name, outcome);
+    if (!row) throw clusterNotFound(name);
+    return { client, cluster: toClusterView(row, secrets) };
+  }
+
+  /** Logs a failure of some cluster operation without any credential of that cluster. */
+  logFailure(what: string, name: string, error: unknown, secrets?: ClusterSecrets): void {
+    this.logger.warn(
+      `${what} for cluster ${name} failed: ${safeErrorMessage(error, secretStrings(secrets))}`,
+    );
+  }
+
+  private async clientFor(
+    name: string,
+  ): Promise<{ client: KubeClient; secrets: ClusterSecrets; row: ClusterRow }> {
+    const row = await this.repository.findByName(name);
+    if (!row) throw clusterNotFound(name);
+    const secrets = tryOpenSecrets(this.box, row.name, row.credentials);
+    if (!secrets) throw credentialsUnreadable(name);
+    if (row.server.startsWith('http://') && !this.config.allowInsecureClusterUrls)
+      throw insecureServerRefused(name);
+    const client = this.gateway.connect({
+      server: row.server,
+      insecureSkipTlsVerify: row.insecureSkipTlsVerify,
+      ...secrets,
+    });
+    return { client, secrets, row };
+  }
+
+  private record(name: string, outcome: ConnectionOutcome): Promise<ClusterRow | undefined> {
+    return this.repository.recordConnection(name, {
+      connection: outcome.state,
+      connectionMessage: outcome.message,
+      connectionCheckedAt: new Date(),
+      ...(outcome.serverVersion ? { serverVersion: outcome.serverVersion } : {}),
+    });
+  }
+}

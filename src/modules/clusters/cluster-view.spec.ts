@@ -1,0 +1,67 @@
+import type { ClusterRow } from '../../infra/database/schema.js';
+import { CLUSTER_WARNINGS, toClusterView } from './cluster-view.js';
+
+const row = (over: Partial<ClusterRow> = {}): ClusterRow => ({
+  id: '00000000-0000-0000-0000-000000000000',
+  name: 'c',
+  server: 'https://k',
+  labels: { env: 'x' },
+  credentials: 'v1.sealed',
+  insecureSkipTlsVerify: false,
+  connection: 'Unknown',
+  connectionMessage: null,
+  connectionCheckedAt: null,
+  serverVersion: null,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  updatedAt: new Date('2026-01-02T00:00:00Z'),
+  ...over,
+});
+
+describe('toClusterView', () => {
+  it('shows the row without credentials', () => {
+    const view = toClusterView(row(), { token: 'secret' });
+    expect(view).toEqual({
+      name: 'c',
+      server: 'https://k',
+      labels: { env: 'x' },
+      insecureSkipTlsVerify: false,
+      warnings: [],
+      connection: { state: 'Unknown' },
+      auth: 'token',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect(JSON.stringify(view)).not.toContain('secret');
+    expect(JSON.stringify(view)).not.toContain('sealed');
+  });
+
+  it('warns about disabled TLS verification, http, anonymous access and unreadable credentials', () => {
+    const checkedAt = new Date('2026-01-03T00:00:00Z');
+    const view = toClusterView(
+      row({
+        insecureSkipTlsVerify: true,
+        server: 'http://k',
+        connection: 'Unreachable',
+        connectionMessage: 'refused',
+        connectionCheckedAt: checkedAt,
+        serverVersion: 'v1.37.2',
+      }),
+      {},
+    );
+    expect(view.warnings).toEqual([
+      CLUSTER_WARNINGS.insecureSkipTlsVerify,
+      CLUSTER_WARNINGS.plainHttp,
+      CLUSTER_WARNINGS.noCredentials,
+    ]);
+    expect(view.connection).toEqual({
+      state: 'Unreachable',
+      message: 'refused',
+      checkedAt: checkedAt.toISOString(),
+      serverVersion: 'v1.37.2',
+    });
+    expect(toClusterView(row(), undefined)).toMatchObject({
+      auth: 'none',
+      warnings: [CLUSTER_WARNINGS.unreadableCredentials],
+    });
+  });
+});

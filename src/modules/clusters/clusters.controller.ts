@@ -1,0 +1,119 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { PageQueryDto, type Page } from '../../common/pagination.js';
+import type { ClusterView } from './cluster-view.js';
+import { ClustersService } from './clusters.service.js';
+import { ClusterCheckDto } from './dto/cluster-check.dto.js';
+import { ClusterListDto, ClusterViewDto } from './dto/cluster-view.dto.js';
+import { CheckClusterDto } from './dto/check-cluster.dto.js';
+import { CreateClusterDto } from './dto/create-cluster.dto.js';
+import { DeleteClusterQueryDto } from './dto/delete-cluster-query.dto.js';
+import { UpdateClusterDto } from './dto/update-cluster.dto.js';
+
+const nameParam = ApiParam({
+  name: 'name',
+  description: 'The cluster name.',
+  example: 'prod-eu-1',
+});
+const notFound = ApiNotFoundResponse({ type: ProblemDto, description: 'No cluster of that name.' });
+const invalid = ApiBadRequestResponse({
+  type: ProblemDto,
+  description: 'Every problem of the request at once, with JSON-pointer paths.',
+});
+
+@ApiTags('clusters')
+@Controller('v1/clusters')
+export class ClustersController {
+  constructor(private readonly service: ClustersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a cluster',
+    description:
+      'Stores the credentials encrypted, checks the connection and answers with the cluster (never with its credentials).',
+  })
+  @ApiCreatedResponse({ type: ClusterViewDto })
+  @invalid
+  @ApiConflictResponse({ type: ProblemDto, description: 'A cluster of that name exists.' })
+  create(@Body() body: CreateClusterDto): Promise<ClusterView> {
+    return this.service.create(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List clusters, sorted by name' })
+  @ApiOkResponse({ type: ClusterListDto })
+  list(@Query() query: PageQueryDto): Promise<Page<ClusterView>> {
+    return this.service.list(query);
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One cluster' })
+  @nameParam
+  @ApiOkResponse({ type: ClusterViewDto })
+  @notFound
+  get(@Param('name') name: string): Promise<ClusterView> {
+    return this.service.get(name);
+  }
+
+  @Patch(':name')
+  @ApiOperation({
+    summary: 'Change labels and/or the connection',
+    description:
+      'A changed connection (server, credentials, kubeconfig, TLS verification) is checked before answering.',
+  })
+  @nameParam
+  @ApiOkResponse({ type: ClusterViewDto })
+  @invalid
+  @notFound
+  update(@Param('name') name: string, @Body() body: UpdateClusterDto): Promise<ClusterView> {
+    return this.service.update(name, body);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Remove a cluster',
+    description: "With prune=true, gbp-netpol's objects are deleted from it first.",
+  })
+  @nameParam
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @notFound
+  @ApiBadGatewayResponse({
+    type: ProblemDto,
+    description: 'Pruning failed; the cluster is still registered.',
+  })
+  remove(@Param('name') name: string, @Query() query: DeleteClusterQueryDto): Promise<void> {
+    return this.service.remove(name, query.prune === true);
+  }
+
+  @Post(':name/check')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Check the connection and the NetworkPolicy permissions in namespaces',
+    description:
+      'Uses SelfSubjectAccessReview; the connection state found is stored on the cluster.',
+  })
+  @nameParam
+  @ApiOkResponse({ type: ClusterCheckDto })
+  @invalid
+  @notFound
+  @ApiBadGatewayResponse({
+    type: ProblemDto,
+    description: 'The API server failed while the permissions were checked.',
+  })
+  check(@Param('name') name: string, @Body() body: CheckClusterDto): Promise<ClusterCheckDto> {
+    return this.service.check(name, body);
+  }
+}

@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  toPage,
+  type Page,
+  type PageQueryDto,
+} from '../../common/pagination.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import type { ClusterRow } from '../../infra/database/schema.js';
+import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
+import {
+  labelProblems,
+  resolveRegistration,
+  resolveUpdate,
+  secretStrings,
+  touchesConnection,
+  type InputOptions,
+} from './cluster-input.js';
+import {
+  checkFailed,
+  clusterExists,
+  clusterNotFound,
+  invalidRequest,
+  pruneFailed,
+} from './cluster-errors.js';
+import { ClusterConnector } from './cluster-connector.service.js';
+import { ClusterHooks } from './cluster-hooks.js';
+import { SECRET_BOX, sealSecrets, tryOpenSecrets } from './cluster-secrets.js';
+import { toClusterView, type ClusterView } from './cluster-view.js';
+import { CONNECT_TIMEOUT_MS, safeErrorMessage } from './connection-state.js';
+import { ClustersRepository, type ClusterChanges } from './clusters.repository.js';
+import {
+  CHECKED_VERBS,
+  type ClusterCheckDto,
+  type NamespaceCheckDto,
+} from './dto/cluster-check.dto.js';
+import type { CheckClusterDto } from './dto/check-cluster.dto.js';
+import type { CreateClusterDto } from './dto/create-cluster.dto.js';
+import type { UpdateClusterDto } from './dto/update-cluster.dto.js';
+
+/** Namespaces examined at once by a check (each costs six API calls). */
+const CHECK_CONCURRENCY = 5;
+
+/** The /v1/clusters use cases. */
+@Injectable()
+export class ClustersService {
+  constructor(
+    private readonly repository: ClustersRepository,
+    private readonly connector: ClusterConnector,
+    private readonly hooks: ClusterHooks,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get inputOptions(): InputOptions {
+    return { allowInsecureClusterUrls: this.config.allowInsecureClusterUrls };
+  }
+
+  /** Validates, stores (credentials sealed), checks the connection, runs the registered hooks. */
+  async create(dto: CreateClusterDto): Promise<ClusterView> {
+    const resolved = resolveRegistration(dto, this.inputOptions);
+    const errors = [...(resolved.ok ? [] : resolved.errors), ...labelProblems(dto.labels ?? {})];
+    if (!resolved.ok || errors.length > 0) throw invalidRequest(errors);
+    const { server, insecureSkipTlsVerify, secrets } = resolved.value;
+    const row = await this.repository.insert({
+      name: dto.name,
+      server,
+      insecureSkipTlsVerify,
+      labels: dto.labels ?? {},
+      credentials: sealSecrets(this.box, dto.name, secrets),
+    });
+    if (!row) throw clusterExists(dto.name);
+    const { cluster } = await this.connector.checkConnection(dto.name);
+    for (const failure of await this.hooks.runRegistered(cluster)) {
+      this.connector.logFailure('a registered-cluster hook', dto.name, failure.error, secrets);
+    }
+    return cluster;
+  }
+
+  async list(query: PageQueryDto): Promise<Page<ClusterView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor);
+    const rows = await this.repository.list(
+      typeof after === 'string' ? after : undefined,
+      limit + 1,
+    );
+    const page = toPage(rows, limit, (row) => row.name);
+    const items = page.items.map((row) => this.view(row));
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
+  }
+
+  async get(name: string): Promise<ClusterView> {
+    const row = await this.repository.findByName(name);
+    if (!row) throw clusterNotFound(name);
+    return this.view(row);
+  }
+
+  /** Changes labels and/or the connection; a changed connection is checked before answering. */
+  async update(name: string, dto: UpdateClusterDto): Promise<ClusterView> {
+    const recheck = touchesConnection(dto);
+    const row = await this.repository.update(name, (current) => {
+      const errors = dto.labels !== undefined ? labelProblems(dto.labels) : [];
+      const changes: ClusterChanges = {};
+      if (recheck) {
+        const secrets = tryOpenSecrets(this.box, current.name, current.credentials) ?? {};
+        const resolved = resolveUpdate(
+          { server: current.server, insecureSkipTlsVerify: current.insecureSkipTlsVerify, secrets },
+          dto,
+          this.inputOptions,
+        );
+        if (!resolved.ok) {
+          errors.push(...resolved.errors);
+        } else {
+          const next = resolved.value;
+          Object.assign(changes, {
+            server: next.server,
+            insecureSkipTlsVerify: next.insecureSkipTlsVerify,
+            credentials: sealSecrets(this.box, current.name, next.secrets),
+            connection: 'Unknown',
+            connectionMessage: null,
+            connectionCheckedAt: null,
+            ...(next.server !== current.server ? { serverVersion: null } : {}),
+          } satisfies ClusterChanges);
+        }
+      }
+      if (errors.length > 0) throw invalidRequest(errors);
+      if (dto.labels !== undefined) changes.labels = dto.labels;
+      return changes;
+    });
+    if (!row) throw clusterNotFound(name);
+    if (recheck) return (await this.connector.checkConnection(name)).cluster;
+    return this.view(row);
+  }
+
+  /** Removes the cluster; with `prune`, the prune hooks must succeed first (else 502, nothing removed). */
+  async remove(name: string, prune: boolean): Promise<void> {
+    const row = await this.repository.findByName(name);
+    if (!row) throw clusterNotFound(name);
+    if (prune) {
+      try {
+        await this.hooks.runPrune(name);
+      } catch (error) {
+        const secrets = tryOpenSecrets(this.box, row.name, row.credentials);
+        this.connector.logFailure('pruning', name, error, secrets);
+        throw pruneFailed(name, safeErrorMessage(error, secretStrings(secrets)));
+      }
+    }
+    if (!(await this.repository.delete(name))) throw clusterNotFound(name);
+  }
+
+  /** Connects (storing the connection state) and asks the API server what these credentials may do. */
+  async check(name: string, dto: CheckClusterDto): Promise<ClusterCheckDto> {
+    const { client, cluster } = await this.connector.checkConnection(name);
+    const { connection } = cluster;
+    if (connection.state !== 'Reachable') return { connection, namespaces: [] };
+    const namespaces: NamespaceCheckDto[] = [];
+    try {
+      const requested = dto.namespaces ?? [];
+      for (let i = 0; i < requested.length; i += CHECK_CONCURRENCY) {
+        const batch = requested.slice(i, i + CHECK_CONCURRENCY);
+        namespaces.push(...(await Promise.all(batch.map((ns) => checkNamespace(client, ns)))));
+      }
+    } catch (error) {
+      await this.connector.recordConnectionFailure(name, error);
+      throw checkFailed(name, safeErrorMessage(error));
+    }
+    return { connection, serverVersion: connection.serverVersion, namespaces };
+  }
+
+  private view(row: ClusterRow): ClusterView {
+    return toClusterView(row, tryOpenSecrets(this.box, row.name, row.credentials));
+  }
+}
+
+async function checkNamespace(client: KubeClient, namespace: string): Promise<NamespaceCheckDto> {
+  const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
+  const exists = client.namespaceExists(namespace, { signal }).catch((error: unknown) => {
+    if (error instanceof KubeApiError && error.kind === 'forbidden') return null;
+    throw error;
+  });
+  const allowed = Promise.all(
+    CHECKED_VERBS.map((verb) =>
+      client.selfSubjectAccessReview(
+        { namespace, verb, group: 'networking.k8s.io', resource: 'networkpolicies' },
+        { signal },
+      ),
+    ),
+  );
+  const [found, verdicts] = await Promise.all([exists, allowed]);
+  const permissions = { get: false, list: false, create: false, patch: false, delete: false };
+  CHECKED_VERBS.forEach((verb, i) => (permissions[verb] = verdicts[i]));
+  return {
+    namespace,
+    exists: found,
+    permissions,
+    missing: CHECKED_VERBS.filter((verb) => !permissions[verb]).map(
+      (verb) => `networkpolicies/${verb}`,
+    ),
+  };
+}

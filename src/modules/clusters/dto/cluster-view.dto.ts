@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CONNECTION_STATES, type ConnectionState } from '../../../infra/database/schema.js';
+import type { AuthMode } from '../cluster-input.js';
+import type { ClusterView, ConnectionView } from '../cluster-view.js';
+
+export class ConnectionDto implements ConnectionView {
+  @ApiProperty({
+    enum: CONNECTION_STATES,
+    description:
+      'Reachable: the API server answered with these credentials. Unauthorized: it rejected them (401/403). Unreachable: no usable answer (network, TLS, timeout, server error). Unknown: never checked.',
+  })
+  state: ConnectionState;
+
+  @ApiPropertyOptional({ description: 'Why the last check failed; never contains a credential.' })
+  message?: string;
+
+  @ApiPropertyOptional({
+    description: 'When the connection was last checked (ISO 8601).',
+    format: 'date-time',
+  })
+  checkedAt?: string;
+
+  @ApiPropertyOptional({
+    description: 'gitVersion of the API server at the last successful check.',
+    example: 'v1.37.2',
+  })
+  serverVersion?: string;
+}
+
+/** A registered cluster; credentials are never part of it. */
+export class ClusterViewDto implements ClusterView {
+  @ApiProperty({ description: 'Unique name (DNS-1123 label).', example: 'prod-eu-1' })
+  name: string;
+
+  @ApiProperty({ description: 'API server URL.', example: 'https://10.0.0.1:6443' })
+  server: string;
+
+  @ApiProperty({
+    description: 'Labels that policies select clusters by.',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { env: 'prod' },
+  })
+  labels: Record<string, string>;
+
+  @ApiProperty({ description: 'Whether TLS verification of the API server is disabled.' })
+  insecureSkipTlsVerify: boolean;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'Noteworthy facts about the configuration, e.g. "TLS verification is disabled for this cluster".',
+  })
+  warnings: string[];
+
+  @ApiProperty({
+    type: ConnectionDto,
+    description: 'The outcome of the last connection check or rollout call.',
+  })
+  connection: ConnectionDto;
+
+  @ApiProperty({
+    enum: ['token', 'clientCertificate', 'none'],
+    description: 'How gbp-netpol authenticates (the credentials themselves are never shown).',
+  })
+  auth: AuthMode;
+
+  @ApiProperty({ format: 'date-time', description: 'When the cluster was registered.' })
+  createdAt: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When its configuration last changed (connection checks do not count).',
+  })
+  updatedAt: string;
+}
+
+export class ClusterListDto {
+  @ApiProperty({ type: [ClusterViewDto], description: 'Clusters sorted by name.' })
+  items: ClusterViewDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as `cursor` to get the next page; absent on the last page.',
+  })
+  nextCursor?: string;
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, Param, ParseIntPipe, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { respond } from '../../common/http-answer.js';
+import { PageQueryDto } from '../../common/pagination.js';
+import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
+import { CreatePolicyDto } from './dto/create-policy.dto.js';
+import { PoliciesService } from './policies.service.js';
+import { StatusService } from './status.service.js';
+
+@ApiTags('policies')
+@Controller('v1/policies')
+export class PoliciesController {
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly status: StatusService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Store a new revision of a policy and roll it out to its target clusters', description: 'Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).' })
+  @ApiAcceptedResponse({ description: 'A new revision; its deployment is queued.' })
+  @ApiOkResponse({ description: 'Same content as the latest revision: nothing changed.' })
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid request or document (paths under /document), or an unknown cluster.' })
+  async create(@Body() dto: CreatePolicyDto, @Res({ passthrough: true }) res: Response) {
+    return respond(res, await this.policies.create(dto));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List policies (paginated, by name)' })
+  list(@Query() page: PageQueryDto) {
+    return this.policies.list(page.limit, page.cursor);
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'A policy, with its latest revision and targets' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  get(@Param('name') name: string) {
+    return this.policies.get(name);
+  }
+
+  @Get(':name/status')
+  @ApiOperation({ summary: 'Per target cluster: connection, sync, the last operation, the applied revision and per-object results' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  policyStatus(@Param('name') name: string) {
+    return this.status.policyStatus(name);
+  }
+
+  @Get(':name/revisions')
+  @ApiOperation({ summary: 'Revisions, newest first (paginated)' })
+  revisions(@Param('name') name: string, @Query() page: PageQueryDto) {
+    return this.policies.revisions(name, page.limit, page.cursor);
+  }
+
+  @Get(':name/revisions/:n')
+  @ApiOperation({ summary: 'One revision, with its document and targets' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  revision(@Param('name') name: string, @Param('n', ParseIntPipe) n: number) {
+    return this.policies.revision(name, n);
+  }
+
+  @Get(':name/revisions/:n/manifests')
+  @UseInterceptors(YamlResponseInterceptor)
+  @ApiOperation({ summary: "A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)" })
+  @ApiProduces('application/json', 'application/yaml')
+  manifests(@Param('name') name: string, @Param('n', ParseIntPipe) n: number) {
+    return this.policies.manifests(name, n);
+  }
+
+  @Post(':name/sync')
+  @ApiOperation({ summary: 'Re-apply the latest revision to its targets now', description: 'Answers 202 with the deployment. Unchanged objects are not written.' })
+  @ApiAcceptedResponse({ description: 'Sync queued.' })
+  async sync(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
+    return respond(res, await this.policies.sync(name));
+  }
+
+  @Delete(':name')
+  @ApiOperation({ summary: "Remove the policy's objects from every cluster it reached, then the policy", description: 'Answers 202; follow the deletion at /v1/deployments/{id}.' })
+  @ApiAcceptedResponse({ description: 'Deletion queued.' })
+  async remove(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
+    return respond(res, await this.policies.remove(name));
+  }
+}
