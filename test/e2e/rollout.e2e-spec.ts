@@ -113,7 +113,7 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     const before = await Promise.all(envs.map((e) => e.admin.listNetworkPolicies(nsA)));
     const res = await http()
       .post('/v1/policies')
-      .send({ name: policyName, targets: { clusters: [...envs.map((e) => e.name)].reverse() }, document: doc([nsB, nsA]) })
+      .send({ name: policyName, targets: { clusters: envs.map((e) => e.name).reverse() }, document: doc([nsB, nsA]) })
       .expect(200);
     expect(res.body).toMatchObject({ revision: 1, unchanged: true, deploymentId: null });
     const sync = await http().post(`/v1/policies/${policyName}/sync`).send({}).expect(202);

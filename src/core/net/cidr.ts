@@ -60,7 +60,7 @@ function parseIPv6(s: string): bigint | undefined {
   const total = headWords.length + tailWords.length;
   if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
   if (all.length === 0 && halves.length === 1) return undefined;
-  const full = [...headWords, ...new Array<number>(8 - total).fill(0), ...tailWords];
+  const full = [...headWords, ...Array.from({ length: 8 - total }, () => 0), ...tailWords];
   return full.reduce((acc, w) => (acc << 16n) | BigInt(w), 0n);
 }
 

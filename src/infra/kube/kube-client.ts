@@ -5,7 +5,6 @@ import {
   PatchStrategy,
   VersionApi,
   type ConfigurationOptions,
-  type V1NetworkPolicy,
   type V1Pod,
   type VersionInfo,
 } from '@kubernetes/client-node';
