@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/database.module.js';
 import type { DatabaseHandle } from './infra/database/database.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
 import { PoliciesApiModule } from './modules/policies/policies.module.js';
@@ -69,7 +70,7 @@ export class AppModule {
           useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
         }),
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
-        ...(config.role !== 'worker' ? [CompileModule, ClustersModule, PoliciesApiModule] : []),
+        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule] : []),
         ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
       ],
     };

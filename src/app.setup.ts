@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
+import { secureApiDocument } from './common/auth/openapi-security.js';
 import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.pipe.js';
@@ -31,6 +32,6 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (see the README, Security).' })
     .build();
-  const document = SwaggerModule.createDocument(app, openapi, { extraModels: [ProblemDto, ProblemItemDto, PortSelectionDto] });
+  const document = secureApiDocument(SwaggerModule.createDocument(app, openapi, { extraModels: [ProblemDto, ProblemItemDto, PortSelectionDto] }));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
 }

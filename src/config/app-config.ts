@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { ApiTokensError, parseApiTokens } from '../common/auth/token-secret.js';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -88,6 +89,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);
+  }
+  try {
+    parseApiTokens(config.apiTokens);
+  } catch (err) {
+    if (!(err instanceof ApiTokensError)) throw err;
+    problems.push(...err.problems.map((p) => `API_TOKENS ${p}`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,15 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { eq } from 'drizzle-orm';
-import request from 'supertest';
 import { parse, stringify } from 'yaml';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import type { SecretBox } from '../../src/infra/crypto/secret-box.js';
 import { DATABASE } from '../../src/infra/database/database.module.js';
 import type { DatabaseHandle } from '../../src/infra/database/database.js';
@@ -20,47 +11,9 @@ import {
   type ClusterView,
 } from '../../src/modules/clusters/cluster-connector.service.js';
 import { openSecrets, SECRET_BOX } from '../../src/modules/clusters/cluster-secrets.js';
-import { ClustersModule } from '../../src/modules/clusters/clusters.module.js';
 import { unb64 } from '../harness/kubeconfig.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { testCluster, useIdentity, useNamespace } from '../harness/kube-test-context.js';
-
-interface ClustersTestApp {
-  app: INestApplication;
-  config: AppConfig;
-  close(): Promise<void>;
-}
-
-/**
- * createTestApp() (test/support/create-test-app.ts) plus ClustersModule, which AppModule does
- * not import yet. Once AppModule imports it (directly or through another module), importing it
- * here again is harmless: Nest keeps one instance per module class.
- */
-async function createClustersTestApp(
-  env: Record<string, string | undefined> = {},
-): Promise<ClustersTestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
-    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    ...env,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), ClustersModule],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
-  await app.init();
-  return {
-    app,
-    config,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 const cluster = testCluster(0);
 const BOGUS_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJlLWJvZ3Vz';
@@ -99,17 +52,17 @@ function closedPortServer(): string {
 }
 
 describe('/v1/clusters (e2e, real kube-apiserver)', () => {
-  let testApp: ClustersTestApp;
+  let testApp: TestApp;
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: ReturnType<TestApp['http']>;
   let db: DatabaseHandle;
   let box: SecretBox;
   let connector: ClusterConnector;
 
   beforeAll(async () => {
-    testApp = await createClustersTestApp();
+    testApp = await createTestApp();
     app = testApp.app;
-    http = request(app.getHttpServer());
+    http = testApp.http();
     db = app.get<DatabaseHandle>(DATABASE, { strict: false });
     box = app.get<SecretBox>(SECRET_BOX, { strict: false });
     connector = app.get(ClusterConnector, { strict: false });

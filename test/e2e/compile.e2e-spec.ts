@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 
@@ -8,17 +6,15 @@ const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/
 
 describe('POST /v1/compile (e2e)', () => {
   let testApp: TestApp;
-  let app: INestApplication;
   beforeAll(async () => {
     testApp = await createTestApp();
-    app = testApp.app;
   });
   afterAll(async () => {
     await testApp.close();
   });
 
   it('compiles the example as JSON with 200 (not 201)', async () => {
-    const res = await request(app.getHttpServer()).post('/v1/compile').send(example).expect(200);
+    const res = await testApp.http().post('/v1/compile').send(example).expect(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body.warnings).toEqual([]);
     expect(res.body.items.map((o: { metadata: { namespace: string; name: string } }) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
@@ -30,7 +26,7 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('compiles as multi-document YAML for kubectl apply', async () => {
-    const res = await request(app.getHttpServer()).post('/v1/compile').set('Accept', 'application/yaml').send(example).expect(200);
+    const res = await testApp.http().post('/v1/compile').set('Accept', 'application/yaml').send(example).expect(200);
     expect(res.headers['content-type']).toMatch(/application\/yaml/);
     const docs = parseAllDocuments(res.text).map((d) => d.toJS() as { kind: string; spec: { policyTypes: string[] } });
     expect(docs).toHaveLength(3);
@@ -42,7 +38,7 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('answers the connectivity matrix computed from the compiled objects', async () => {
-    const res = await request(app.getHttpServer()).post('/v1/compile/connectivity').send(example).expect(200);
+    const res = await testApp.http().post('/v1/compile/connectivity').send(example).expect(200);
     const cell = (source: string, destination: string) =>
       res.body.cells.find((c: { source: string; destination: string }) => c.source === source && c.destination === destination)?.allowed;
     expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network01')).toEqual([{ protocol: 'TCP', ports: ['23'] }]);
@@ -61,7 +57,7 @@ describe('POST /v1/compile (e2e)', () => {
       },
       expose: [{ network: 'web', cidr: '10.0.0.0/33', except: ['11.0.0.0/8'] }],
     };
-    const res = await request(app.getHttpServer()).post('/v1/compile').send(bad).expect(400);
+    const res = await testApp.http().post('/v1/compile').send(bad).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     const paths = res.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`);
     expect(paths).toEqual(
@@ -77,7 +73,7 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('rejects unknown fields at every level', async () => {
-    const res = await request(app.getHttpServer())
+    const res = await testApp.http()
       .post('/v1/compile')
       .send({ ...example, namspaces: ['x'], options: { egres: 'enforce' } })
       .expect(400);
@@ -91,7 +87,7 @@ describe('POST /v1/compile (e2e)', () => {
       contracts: { c: { provide_networks: ['a'], consume_networks: ['b'], established: true, ports: [{ port: 22, source_port: 1024 }] } },
       expose: [{ network: 'a', cidr: '10.1.2.3/8', except: [] }],
     };
-    const res = await request(app.getHttpServer()).post('/v1/compile').send(doc).expect(200);
+    const res = await testApp.http().post('/v1/compile').send(doc).expect(200);
     const codes = res.body.warnings.map((w: { path: string; code: string }) => `${w.path} ${w.code}`);
     expect(codes).toEqual(
       expect.arrayContaining(['/contracts/c/established IGNORED_ESTABLISHED', '/contracts/c/ports/0/source_port IGNORED_SOURCE_PORT', '/expose/0/cidr CIDR_HOST_BITS_SET']),
@@ -101,26 +97,25 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('answers malformed JSON, wrong content types and oversized bodies with clear problems', async () => {
-    const server = app.getHttpServer();
-    const broken = await request(server).post('/v1/compile').set('Content-Type', 'application/json').send('{"namespaces": [').expect(400);
+    const broken = await testApp.http().post('/v1/compile').set('Content-Type', 'application/json').send('{"namespaces": [').expect(400);
     expect(broken.body.errors[0].code).toBe('INVALID_JSON');
-    const text = await request(server).post('/v1/compile').set('Content-Type', 'text/plain').send('namespaces: [a]').expect(415);
+    const text = await testApp.http().post('/v1/compile').set('Content-Type', 'text/plain').send('namespaces: [a]').expect(415);
     expect(text.body.detail).toMatch(/application\/json/);
     const huge = { namespaces: ['a'], contracts: {}, padding: 'x'.repeat(1024 * 1024 + 10) };
-    const big = await request(server).post('/v1/compile').send(huge).expect(413);
+    const big = await testApp.http().post('/v1/compile').send(huge).expect(413);
     expect(big.body.detail).toMatch(/larger than the limit of 1048576 bytes/);
   });
 
   it('serves the OpenAPI document with the example and the error schema', async () => {
-    const res = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const res = await testApp.http().get('/docs-json').expect(200);
     const op = res.body.paths['/v1/compile'].post;
     expect(op.requestBody.content['application/json'].examples.mms.value).toEqual(example);
     expect(op.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
     expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['PolicyDocumentDto', 'ContractDto', 'ProblemDto']));
-    await request(app.getHttpServer()).get('/docs').expect(200);
+    await testApp.http().get('/docs').expect(200);
   });
 
   it('answers /healthz', async () => {
-    await request(app.getHttpServer()).get('/healthz').expect(200, { status: 'ok' });
+    await testApp.http().get('/healthz').expect(200, { status: 'ok' });
   });
 });

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { KubeGateway } from '../../src/infra/kube/index.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { startCluster, type KubeCluster } from '../harness/kube-cluster.js';
@@ -20,13 +18,12 @@ interface ClusterStatus {
 // A private cluster, so that stopping its kube-apiserver disturbs no other test file.
 describe('a cluster that goes away during a rollout (e2e)', () => {
   let testApp: TestApp;
-  let app: INestApplication;
   let flaky: KubeCluster;
   const healthy = testCluster(0);
   const ns = uniqueName('faults');
   const policy = uniqueName('pol');
   const names = { healthy: uniqueName('ok'), flaky: uniqueName('flaky') };
-  const http = () => request(app.getHttpServer());
+  const http = () => testApp.http();
 
   const statusOf = async (cluster: string): Promise<ClusterStatus> => {
     const res = await http().get(`/v1/policies/${policy}/status`).expect(200);
@@ -36,7 +33,6 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
   beforeAll(async () => {
     flaky = await startCluster({ name: 'flaky' });
     testApp = await createTestApp({ JOB_ATTEMPTS: '4', JOB_BACKOFF_MS: '400' });
-    app = testApp.app;
     for (const [name, cluster] of [[names.healthy, healthy], [names.flaky, flaky]] as const) {
       await cluster.admin.ensureNamespace(ns);
       const id = await cluster.leastPrivilegeIdentity([ns]);

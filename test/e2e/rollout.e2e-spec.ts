@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { NetworkingV1Api } from '@kubernetes/client-node';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
@@ -24,14 +22,13 @@ interface Env {
 
 describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', () => {
   let testApp: TestApp;
-  let app: INestApplication;
   const gateway = new KubeGateway();
   const envs: Env[] = [];
   const nsA = uniqueName('mms');
   const nsB = uniqueName('shop');
   const nsC = uniqueName('edge');
   const policyName = uniqueName('pol');
-  const http = () => request(app.getHttpServer());
+  const http = () => testApp.http();
   const seenBodies: string[] = [];
 
   const doc = (namespaces: string[], mutate: (d: typeof example) => void = () => undefined) => {
@@ -61,7 +58,6 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
 
   beforeAll(async () => {
     testApp = await createTestApp({ JOB_BACKOFF_MS: '200', JOB_ATTEMPTS: '3' });
-    app = testApp.app;
     for (const index of [0, 1]) {
       const cluster = testCluster(index);
       for (const ns of [nsA, nsB]) await cluster.admin.ensureNamespace(ns);

@@ -4,13 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import request, { type Agent } from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 
+/** The admin token every test app accepts (never used outside tests). */
+export const TEST_ADMIN_TOKEN = 'gbpn_test-admin-token-for-e2e-only-0000';
+
+/** An Authorization header with the test admin token, or another token. */
+export const auth = (token = TEST_ADMIN_TOKEN) => ({ Authorization: `Bearer ${token}` });
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
+  /** A supertest agent that sends the admin token with every request. */
+  http(): Agent;
   /** Closes the app (database, Redis, workers) and removes its data directory. */
   close(): Promise<void>;
 }
@@ -27,6 +36,8 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     DATA_DIR: dataDir,
     QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
     ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+    API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN}`,
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
@@ -36,6 +47,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   return {
     app,
     config,
+    http: () => request.agent(app.getHttpServer()).set(auth()),
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

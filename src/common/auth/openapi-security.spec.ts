@@ -23,18 +23,29 @@ describe('secureApiDocument', () => {
     const d = secureApiDocument(doc());
     expect(d.paths['/v1/tokens'].get?.security).toEqual([{ bearer: [] }]);
     expect(d.paths['/v1/tokens'].post?.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(d.paths['/v1/tokens'].get?.responses ?? {}).sort()).toEqual(['200', '401', '403', '429']);
+    expect(Object.keys(d.paths['/v1/tokens'].get?.responses ?? {}).sort()).toEqual([
+      '200',
+      '401',
+      '403',
+      '429',
+    ]);
     expect(d.paths['/v1/tokens'].get?.responses['401']).toMatchObject({
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+      content: {
+        'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } },
+      },
     });
     expect(d.paths['/healthz'].get?.security).toBeUndefined();
     expect(d.paths['/v1/open'].get?.security).toEqual([]); // an explicit choice is kept
-    expect(d.components?.securitySchemes?.bearer).toMatchObject({ bearerFormat: 'gbpn_ API token' });
+    expect(d.components?.securitySchemes?.bearer).toMatchObject({
+      bearerFormat: 'gbpn_ API token',
+    });
   });
 
   it('documents the Idempotency-Key header on POST only, once', () => {
     const d = secureApiDocument(secureApiDocument(doc()));
-    expect(d.paths['/v1/tokens'].post?.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
+    expect(d.paths['/v1/tokens'].post?.parameters).toEqual([
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }),
+    ]);
     expect(d.paths['/v1/tokens'].get?.parameters).toBeUndefined();
   });
 });

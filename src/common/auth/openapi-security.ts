@@ -1,4 +1,9 @@
-import type { OpenAPIObject, OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  PathItemObject,
+  ResponseObject,
+} from '@nestjs/swagger';
 import { isApiPath } from './route-policy.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
@@ -17,7 +22,10 @@ export interface SecureDocumentOptions {
  * already declare `security` keep theirs. Mutates and returns the document; call it in
  * configureApp between `SwaggerModule.createDocument` and `SwaggerModule.setup`.
  */
-export function secureApiDocument(document: OpenAPIObject, options: SecureDocumentOptions = {}): OpenAPIObject {
+export function secureApiDocument(
+  document: OpenAPIObject,
+  options: SecureDocumentOptions = {},
+): OpenAPIObject {
   const scheme = options.scheme ?? 'bearer';
   const problemSchema = options.problemSchema ?? 'ProblemDto';
   const securityScheme = document.components?.securitySchemes?.[scheme];
@@ -28,7 +36,13 @@ export function secureApiDocument(document: OpenAPIObject, options: SecureDocume
   const problem = (description: string): ResponseObject => ({
     description,
     ...(hasProblem
-      ? { content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${problemSchema}` } } } }
+      ? {
+          content: {
+            'application/problem+json': {
+              schema: { $ref: `#/components/schemas/${problemSchema}` },
+            },
+          },
+        }
       : {}),
   });
   for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
@@ -39,11 +53,13 @@ export function secureApiDocument(document: OpenAPIObject, options: SecureDocume
       op.security ??= [{ [scheme]: [] }];
       op.responses ??= {};
       op.responses['401'] ??= problem('No valid API token (`Authorization: Bearer <token>`).');
-      op.responses['403'] ??= problem('The token\'s role is not enough for this operation.');
+      op.responses['403'] ??= problem("The token's role is not enough for this operation.");
       op.responses['429'] ??= problem('Rate limit of the token exceeded; see Retry-After.');
       if (method === 'post') {
         op.parameters ??= [];
-        const declared = op.parameters.some((p) => 'in' in p && p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+        const declared = op.parameters.some(
+          (p) => 'in' in p && p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
+        );
         if (!declared) {
           op.parameters.push({
             name: 'Idempotency-Key',

@@ -21,16 +21,22 @@ export function principalOf(req: object): AuthPrincipal | undefined {
 /** The principal of a request that must have one; 401 otherwise (a route that forgot its guard). */
 export function requirePrincipal(req: object): AuthPrincipal {
   const principal = principalOf(req);
-  if (!principal) throw ProblemException.of(401, 'UNAUTHENTICATED', 'This operation needs an API token.');
+  if (!principal)
+    throw ProblemException.of(401, 'UNAUTHENTICATED', 'This operation needs an API token.');
   return principal;
 }
 
 /** Attaches the principal; only the authentication guard calls this. */
 export function attachPrincipal(req: object, principal: AuthPrincipal): void {
-  Object.defineProperty(req, PRINCIPAL, { value: principal, enumerable: false, configurable: true });
+  Object.defineProperty(req, PRINCIPAL, {
+    value: principal,
+    enumerable: false,
+    configurable: true,
+  });
 }
 
 /** Handler parameter: the authenticated `{ tokenName, role }`, e.g. `create(@Principal() who: AuthPrincipal)`. */
-export const Principal = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthPrincipal =>
-  requirePrincipal(ctx.switchToHttp().getRequest<object>()),
+export const Principal = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthPrincipal =>
+    requirePrincipal(ctx.switchToHttp().getRequest<object>()),
 );

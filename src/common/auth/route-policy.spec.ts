@@ -17,7 +17,8 @@ describe('requiredRole', () => {
   it('applies the default rule: reads need reader, writes need writer', () => {
     expect(requiredRole('GET', '/v1/policies/:name')).toBe('reader');
     expect(requiredRole('HEAD', '/v1/policies')).toBe('reader');
-    for (const m of ['POST', 'PUT', 'PATCH', 'DELETE']) expect(requiredRole(m, '/v1/policies/:name')).toBe('writer');
+    for (const m of ['POST', 'PUT', 'PATCH', 'DELETE'])
+      expect(requiredRole(m, '/v1/policies/:name')).toBe('writer');
   });
 
   it('uses the declared requirement, whole or per kind of method', () => {

@@ -76,7 +76,7 @@ describe('parseApiTokens', () => {
       'entry 4 ("ci"): the role must be one of reader, writer, admin',
       'entry 5 ("short"): the secret must be 16-512 printable characters without spaces',
       'entry 6 ("ok"): the name is already used by entry 1',
-      "entry 7 (\"dup\"): the secret is the same as entry 1's; every token needs its own",
+      'entry 7 ("dup"): the secret is the same as entry 1\'s; every token needs its own',
     ]);
     for (const secret of ['lonely-secret-value', s(1), s(2), s(3), 'tiny', s(4), 'superuser']) {
       expect(message).not.toContain(secret);

@@ -111,7 +111,11 @@ export function parseApiTokens(raw: string): ConfiguredToken[] {
       problems.push(`${named}: the role must be one of ${ROLES.join(', ')}`);
       ok = false;
     }
-    if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH || !/^[\x21-\x7E]+$/.test(secret)) {
+    if (
+      secret.length < MIN_SECRET_LENGTH ||
+      secret.length > MAX_SECRET_LENGTH ||
+      !/^[\x21-\x7E]+$/.test(secret)
+    ) {
       problems.push(
         `${named}: the secret must be ${MIN_SECRET_LENGTH}-${MAX_SECRET_LENGTH} printable characters without spaces`,
       );
@@ -125,7 +129,9 @@ export function parseApiTokens(raw: string): ConfiguredToken[] {
     const digest = secretDigest(secret).toString('hex');
     const sameSecret = seenDigests.get(digest);
     if (sameSecret !== undefined) {
-      problems.push(`${named}: the secret is the same as entry ${sameSecret}'s; every token needs its own`);
+      problems.push(
+        `${named}: the secret is the same as entry ${sameSecret}'s; every token needs its own`,
+      );
       ok = false;
     }
     if (earlier === undefined) seenNames.set(name, i + 1);

@@ -11,7 +11,9 @@ import { RolloutService } from './rollout.service.js';
  * taking jobs and waits for the running ones; a job cut short is picked up again by another
  * worker through BullMQ's stalled-job recovery.
  */
-@Processor(ROLLOUT_QUEUE, { autorun: false, lockDuration: 60_000, stalledInterval: 15_000, maxStalledCount: 3 })
+// A job whose worker dies is taken over once its lock expires (lockDuration) and a stalled
+// check runs (stalledInterval): within about 25 s.
+@Processor(ROLLOUT_QUEUE, { autorun: false, lockDuration: 20_000, stalledInterval: 5_000, maxStalledCount: 3 })
 export class RolloutProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RolloutProcessor.name);
 
@@ -31,6 +33,11 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
     if (job.name !== JOB_APPLY_TARGET) throw new Error(`no handler for job ${job.name}`);
     const { deploymentId, clusterName } = job.data;
     await this.rollout.runTarget(deploymentId, clusterName, { attempt: job.attemptsMade + 1, signal });
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<ApplyTargetJob>): void {
+    this.logger.log({ jobId: job.id, attempt: job.attemptsMade }, 'rollout job completed');
   }
 
   @OnWorkerEvent('failed')

@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../core/reconcile/canonical-json.js';
+import { ProblemException } from '../../common/problem.exception.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const KEY_PATTERN = /^[\x20-\x7E]{1,200}$/;
+
+/** The Idempotency-Key header's value; 400 when it is not 1-200 printable ASCII characters. */
+export function parseIdempotencyKey(header: string | string[]): string {
+  const value = Array.isArray(header) ? header.join(', ') : header;
+  if (!KEY_PATTERN.test(value)) {
+    throw ProblemException.of(
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+      'The Idempotency-Key header must be 1-200 printable ASCII characters.',
+    );
+  }
+  return value;
+}
+
+/** What makes two requests "the same": method, path with query, and the body's canonical JSON. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method.toUpperCase()}\n${path}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
+}
