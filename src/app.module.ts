@@ -10,6 +10,7 @@ import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.j
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
+import { DiffModule } from './modules/diff/diff.module.js';
 import { PoliciesApiModule } from './modules/policies/policies.module.js';
 import { RolloutWorkerModule } from './modules/policies/rollout-worker.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -70,7 +71,7 @@ export class AppModule {
           useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
         }),
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
-        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule] : []),
+        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule, DiffModule] : []),
         ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
       ],
     };

@@ -22,7 +22,6 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalGuards(new JsonContentTypeGuard());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const openapi = new DocumentBuilder()
     .setTitle('gbp-netpol')

@@ -177,7 +177,8 @@ export class PoliciesRepository {
       .where(
         and(
           eq(deployments.policyId, policyId),
-          sql`${deployments.createdAt} < ${newerThan.createdAt}`,
+          // Compared in SQL: a JS Date has milliseconds, the column has microseconds.
+          sql`${deployments.createdAt} < (select d.created_at from deployments d where d.id = ${newerThan.id})`,
           inArray(deploymentTargets.clusterName, clusterNames),
           inArray(deploymentTargets.phase, ['Queued', 'Retrying']),
         ),
@@ -192,7 +193,7 @@ export class PoliciesRepository {
       .select({ id: deployments.id })
       .from(deployments)
       .innerJoin(deploymentTargets, eq(deploymentTargets.deploymentId, deployments.id))
-      .where(and(eq(deployments.policyId, deployment.policyId), sql`${deployments.createdAt} > ${deployment.createdAt}`, eq(deploymentTargets.clusterName, clusterName)))
+      .where(and(eq(deployments.policyId, deployment.policyId), sql`${deployments.createdAt} > (select d.created_at from deployments d where d.id = ${deployment.id})`, eq(deploymentTargets.clusterName, clusterName)))
       .limit(1);
     return rows.length > 0;
   }
@@ -272,5 +273,25 @@ export class PoliciesRepository {
 
   async recordResources(deploymentId: string, clusterName: string, resources: ResourceOutcome[]): Promise<void> {
     await this.updateTarget(deploymentId, clusterName, { resources });
+  }
+
+  /**
+   * Drift: records a check's outcome on one cluster unless a rollout started since the check
+   * read the state (a new deployment marks it Progressing without taking the rollout lock).
+   * Returns false when nothing was written.
+   */
+  async recordDriftCheck(policyId: string, clusterName: string, state: { sync: SyncState; syncReason: string | null; drift: unknown }): Promise<boolean> {
+    const rows = await this.db
+      .update(policyClusterState)
+      .set(state)
+      .where(
+        and(
+          eq(policyClusterState.policyId, policyId),
+          eq(policyClusterState.clusterName, clusterName),
+          sql`${policyClusterState.syncReason} IS DISTINCT FROM 'Progressing'`,
+        ),
+      )
+      .returning({ clusterName: policyClusterState.clusterName });
+    return rows.length > 0;
   }
 }
