@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../infra/database/database.js';
 import { problemType, ProblemException, titleFor, type ProblemBody } from './problem.exception.js';
 
 interface BodyParserError {
@@ -22,10 +23,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = this.toProblem(exception, req);
-    if (body.status >= 500 && !(exception instanceof ProblemException)) {
-      this.logger.error({ err: exception, path: req.path }, 'unhandled error');
+    if (body.status === 503) this.logger.warn({ path: req.path }, 'database unavailable');
+    else if (body.status >= 500 && !(exception instanceof ProblemException)) {
+      // Only the error's name: a database error's message lists the query parameters.
+      this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception, path: req.path }, 'unhandled error');
     }
     if (body.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    if (body.status === 503) res.setHeader('Retry-After', '5');
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
@@ -37,6 +41,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (parserError && typeof parserError.type === 'string' && parserError.type.startsWith('entity.')) {
       return this.bodyParserProblem(parserError, instance);
     }
+    if (!(exception instanceof HttpException) && isDatabaseUnavailable(exception)) {
+      return {
+        type: problemType('DATABASE_UNAVAILABLE'),
+        title: titleFor(503),
+        status: 503,
+        detail: 'The database is unavailable; retry later. /readyz reports the outage.',
+        instance,
+      };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -46,7 +59,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : Array.isArray((response as { message?: unknown }).message)
             ? ((response as { message: string[] }).message).join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
-      return { type: problemType(codeForStatus(status)), title: titleFor(status), status, detail, instance };
+      // Terminus answers a failed readiness check with its per-dependency details: keep them.
+      const details = typeof response === 'object' && response !== null && 'details' in response ? { details: (response as { details: unknown }).details } : {};
+      return { type: problemType(codeForStatus(status)), title: titleFor(status), status, detail, instance, ...details };
     }
     return {
       type: problemType('INTERNAL_ERROR'),

@@ -223,3 +223,32 @@ function lockHolderIfAlive(file: string): LockHolder | undefined {
     return (err as NodeJS.ErrnoException).code === 'EPERM' ? holder : undefined;
   }
 }
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGE = /connection terminated|connection timeout|connection error|not queryable|cannot use a pool after calling end/i;
+
+/**
+ * True when an error (or one of its causes) says the database could not be reached, as
+ * opposed to a query that failed. The API answers those with 503 instead of 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e = err;
+  for (let depth = 0; e instanceof Object && depth < 6; depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08/.test(code))) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && !('params' in e) && UNAVAILABLE_MESSAGE.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The database could not be reached; carries no query text or parameters. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+
+  constructor() {
+    super('the database is unavailable');
+  }
+}

@@ -13,3 +13,12 @@ export interface ApplyTargetJob {
 export function applyTargetJobId(job: ApplyTargetJob): string {
   return `apply__${job.deploymentId}__${job.clusterName}`;
 }
+
+/** The repeatable drift check (a BullMQ job scheduler on the rollout queue; worker role only). */
+export const JOB_DRIFT_CHECK = 'drift-check';
+
+/** The job scheduler's id: one per deployment of gbp-netpol (its queue prefix), so upserting is idempotent. */
+export const DRIFT_SCHEDULER_ID = 'drift-check';
+
+/** A drift-check job carries nothing: it checks every policy. */
+export type DriftCheckJob = Record<string, never>;

@@ -2,7 +2,7 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { DATABASE } from '../../infra/database/database.module.js';
-import { pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable, pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
 import { clusters, type ClusterRow, type ConnectionState } from '../../infra/database/schema.js';
 
 export type NewClusterRow = Pick<
@@ -50,6 +50,7 @@ export class ClusterDatabaseError extends Error {
 
 function sanitized(operation: string, err: unknown): unknown {
   if (err instanceof HttpException) return err;
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
   if (err instanceof DrizzleQueryError || pgErrorCode(err) !== undefined) {
     return new ClusterDatabaseError(operation, pgErrorCode(err));
   }

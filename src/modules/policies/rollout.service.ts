@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Redis } from 'ioredis';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import { POLICY_LABEL } from '../../core/compiler/compile-network-policies.js';
@@ -41,7 +42,13 @@ export class RolloutService {
     private readonly repo: PoliciesRepository,
     private readonly clusters: ClusterConnector,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The Redis key that serialises rollouts of one policy to one cluster. */
+  lockKey(policyId: string, clusterName: string): string {
+    return `${this.config.queuePrefix}:lock:${policyId}:${clusterName}`;
+  }
 
   async runTarget(deploymentId: string, clusterName: string, ctx: TargetRunContext): Promise<void> {
     const deployment = await this.repo.findDeployment(deploymentId);
@@ -51,12 +58,12 @@ export class RolloutService {
     const policy = deployment.policyId ? await this.repo.findPolicyById(deployment.policyId) : undefined;
     if (!policy) return;
 
-    await withRedisLock(this.redis, `${policy.id}:${clusterName}:lock`, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS, signal: ctx.signal }, async () => {
+    await this.repo.updateTarget(deploymentId, clusterName, { phase: 'Running', attempt: ctx.attempt, startedAt: new Date(), nextRetryAt: null });
+    await withRedisLock(this.redis, this.lockKey(policy.id, clusterName), { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS, signal: ctx.signal }, async () => {
       if (await this.repo.hasNewerDeployment(deployment, clusterName)) {
         await this.finish(deployment, target, { phase: 'Superseded', error: null, resources: [] });
         return;
       }
-      await this.repo.updateTarget(deploymentId, clusterName, { phase: 'Running', attempt: ctx.attempt, startedAt: new Date(), nextRetryAt: null });
       const { client } = await this.clusters.connect(clusterName);
       const desired = await this.desiredObjects(policy, deployment, target);
       const namespaces = await this.namespacesToInspect(policy, clusterName, desired);

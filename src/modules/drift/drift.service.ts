@@ -1,0 +1,312 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
+import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
+import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
+import type { PolicyClusterStateRow, PolicyRow, SyncState } from '../../infra/database/schema.js';
+import { FIELD_MANAGER, KubeApiError } from '../../infra/kube/index.js';
+import { REDIS } from '../../infra/queue/queue.module.js';
+import { LockTimeoutError, withRedisLock } from '../../infra/queue/redis-lock.js';
+import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { PoliciesRepository } from '../policies/policies.repository.js';
+import { PoliciesService } from '../policies/policies.service.js';
+import { ownedSelector } from '../policies/rollout.service.js';
+import { detectDrift, type DriftedResource } from './drift-diff.js';
+
+/** What the drift column of policy_cluster_state holds after a check that found drift. */
+export interface DriftRecord {
+  checkedAt: string;
+  resources: DriftedResource[];
+}
+
+export type ClusterDriftOutcome = 'in-sync' | 'drifted' | 'skipped' | 'error';
+
+export interface ClusterDriftResult {
+  cluster: string;
+  appliedRevision: number | null;
+  outcome: ClusterDriftOutcome;
+  /** The sync state after the check (as stored). */
+  sync: SyncState;
+  syncReason: string | null;
+  resources: DriftedResource[];
+  /** Kubernetes API requests this cluster's check made. */
+  apiRequests: number;
+  /** Why the cluster was skipped or could not be checked. */
+  message?: string;
+}
+
+export interface PolicyDriftResult {
+  policy: string;
+  checkedAt: string;
+  /** Kubernetes API requests of this check: one list per namespace and cluster (plus a page per 500 objects). */
+  apiRequests: number;
+  clusters: ClusterDriftResult[];
+  /** The re-apply started because of drift (selfHeal: true), or why it could not start. */
+  selfHeal: { deploymentId: string } | { error: string } | null;
+}
+
+export interface DriftPassResult {
+  checkedAt: string;
+  policies: PolicyDriftResult[];
+  apiRequests: number;
+}
+
+/** Must equal the lock RolloutService takes for one policy on one cluster. */
+function rolloutLockKey(policyId: string, clusterName: string): string {
+  return `${policyId}:${clusterName}:lock`;
+}
+
+const LOCK_TTL_MS = 60_000;
+/** Clusters of one policy checked at once. */
+const CLUSTER_CONCURRENCY = 8;
+/** KubeClient.listNetworkPolicies reads pages of this many objects. */
+const LIST_PAGE_SIZE = 500;
+
+class Counter {
+  value = 0;
+}
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : 'unknown error';
+}
+
+/**
+ * Compares what each cluster runs with what gbp-netpol applied there, and records drift in
+ * policy_cluster_state (sync OutOfSync, reason Drifted). Cheap by design: per cluster, one
+ * label-selected list per namespace of the applied revision, no per-object reads; only objects
+ * whose content hash differs from the desired one are diffed. Only clusters whose last rollout
+ * succeeded (Synced) or that are already Drifted are checked: a rollout in progress or one that
+ * failed says more than drift would. The check holds the rollout's Redis lock for that policy
+ * and cluster (without waiting for it), so it never reads a half-applied revision.
+ */
+@Injectable()
+export class DriftService {
+  private readonly logger = new Logger(DriftService.name);
+  private total = 0;
+
+  constructor(
+    private readonly repo: PoliciesRepository,
+    private readonly policies: PoliciesService,
+    private readonly clusters: ClusterConnector,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** Kubernetes API requests made by drift checks since this process started (for benchmarks). */
+  get apiRequestCount(): number {
+    return this.total;
+  }
+
+  /** The scheduled pass: every policy that has a revision and is not being deleted. */
+  async checkAll(signal?: AbortSignal): Promise<DriftPassResult> {
+    const checkedAt = new Date().toISOString();
+    const results: PolicyDriftResult[] = [];
+    for (const policy of await this.repo.allPolicies()) {
+      signal?.throwIfAborted();
+      if (policy.deleting || policy.latestRevision === 0) continue;
+      try {
+        results.push(await this.check(policy, signal));
+      } catch (e) {
+        this.logger.warn(
+          { policy: policy.name, error: errorMessage(e) },
+          'drift check of a policy failed',
+        );
+      }
+    }
+    const apiRequests = results.reduce((n, r) => n + r.apiRequests, 0);
+    this.logger.log(
+      {
+        policies: results.length,
+        apiRequests,
+        drifted: results.filter((r) => r.clusters.some((c) => c.outcome === 'drifted')).length,
+      },
+      'drift pass finished',
+    );
+    return { checkedAt, policies: results, apiRequests };
+  }
+
+  /** Checks one policy now (404 problem when it does not exist). */
+  async checkPolicy(name: string): Promise<PolicyDriftResult> {
+    return this.check(await this.policies.mustFind(name));
+  }
+
+  private async check(policy: PolicyRow, signal?: AbortSignal): Promise<PolicyDriftResult> {
+    const checkedAt = new Date().toISOString();
+    const desiredByRevision = new Map<number, Promise<NetworkPolicy[] | undefined>>();
+    const desiredFor = (revision: number) => {
+      let found = desiredByRevision.get(revision);
+      if (!found) {
+        found = this.repo
+          .findRevision(policy.id, revision)
+          .then((r) => (r ? decorateForRollout(r.objects, policy.name, r.number) : undefined));
+        desiredByRevision.set(revision, found);
+      }
+      return found;
+    };
+    const states = await this.repo.states(policy.id);
+    const clusters = await mapLimit(states, CLUSTER_CONCURRENCY, (state) =>
+      this.checkCluster(policy, state, desiredFor, checkedAt, signal),
+    );
+    let selfHeal: PolicyDriftResult['selfHeal'] = null;
+    if (
+      policy.selfHeal &&
+      !policy.deleting &&
+      clusters.some((c) => c.outcome === 'drifted' && c.resources.some((r) => r.healable))
+    ) {
+      try {
+        const answer = await this.policies.sync(policy.name);
+        selfHeal = { deploymentId: (answer.body as { deploymentId: string }).deploymentId };
+        this.logger.log(
+          { policy: policy.name, deploymentId: selfHeal.deploymentId },
+          'drift found: self-heal re-applies the latest revision',
+        );
+      } catch (e) {
+        selfHeal = { error: errorMessage(e) };
+      }
+    }
+    return {
+      policy: policy.name,
+      checkedAt,
+      apiRequests: clusters.reduce((n, c) => n + c.apiRequests, 0),
+      clusters,
+      selfHeal,
+    };
+  }
+
+  private async checkCluster(
+    policy: PolicyRow,
+    state: PolicyClusterStateRow,
+    desiredFor: (revision: number) => Promise<NetworkPolicy[] | undefined>,
+    checkedAt: string,
+    signal?: AbortSignal,
+  ): Promise<ClusterDriftResult> {
+    const base = {
+      cluster: state.clusterName,
+      appliedRevision: state.appliedRevision,
+      sync: state.sync,
+      syncReason: state.syncReason,
+      resources: [],
+      apiRequests: 0,
+    };
+    const skip = (message: string): ClusterDriftResult => ({
+      ...base,
+      outcome: 'skipped',
+      message,
+    });
+    const why = notCheckable(state);
+    if (why) return skip(why);
+    const desired = await desiredFor(state.appliedRevision!);
+    if (!desired) return skip(`revision ${state.appliedRevision} no longer exists`);
+
+    const counter = new Counter();
+    try {
+      const { client } = await this.clusters.connect(state.clusterName);
+      return await withRedisLock(
+        this.redis,
+        rolloutLockKey(policy.id, state.clusterName),
+        { ttlMs: LOCK_TTL_MS, waitMs: 0, signal },
+        async (): Promise<ClusterDriftResult> => {
+          // A deployment may have started between reading the states and taking the lock.
+          const current = await this.repo.findState(policy.id, state.clusterName);
+          const whyNow = current ? notCheckable(current) : 'the policy left this cluster';
+          if (whyNow || current!.appliedRevision !== state.appliedRevision)
+            return skip(whyNow ?? 'a new revision was applied meanwhile');
+          const live: LiveNetworkPolicy[] = [];
+          for (const ns of [...new Set(desired.map((o) => o.metadata.namespace))].sort()) {
+            const items = await client.listNetworkPolicies(ns, ownedSelector(policy.name), {
+              signal,
+            });
+            this.count(counter, Math.max(1, Math.ceil(items.length / LIST_PAGE_SIZE)));
+            live.push(...items);
+          }
+          await this.clusters.recordConnectionSuccess(state.clusterName);
+          const resources = detectDrift({
+            policyName: policy.name,
+            desired,
+            live,
+            ownManager: FIELD_MANAGER,
+          });
+          const next = await this.record(policy, current!, resources, checkedAt);
+          return {
+            ...base,
+            ...next,
+            outcome: resources.length > 0 ? 'drifted' : 'in-sync',
+            resources,
+            apiRequests: counter.value,
+          };
+        },
+      );
+    } catch (e) {
+      if (e instanceof LockTimeoutError)
+        return {
+          ...skip('a rollout of this policy is running on this cluster'),
+          apiRequests: counter.value,
+        };
+      if (signal?.aborted) throw e;
+      if (e instanceof KubeApiError)
+        await this.clusters.recordConnectionFailure(state.clusterName, e).catch(() => undefined);
+      this.logger.warn(
+        { policy: policy.name, cluster: state.clusterName, error: errorMessage(e) },
+        'drift check failed',
+      );
+      return { ...base, outcome: 'error', message: errorMessage(e), apiRequests: counter.value };
+    }
+  }
+
+  /** Stores the outcome: Drifted with the resources, or back to Synced when it was Drifted. */
+  private async record(
+    policy: PolicyRow,
+    state: PolicyClusterStateRow,
+    resources: DriftedResource[],
+    checkedAt: string,
+  ): Promise<{ sync: SyncState; syncReason: string | null }> {
+    let next: { sync: SyncState; syncReason: string | null; drift: DriftRecord | null };
+    if (resources.length > 0)
+      next = { sync: 'OutOfSync', syncReason: 'Drifted', drift: { checkedAt, resources } };
+    else if (state.syncReason === 'Drifted')
+      next = { sync: 'Synced', syncReason: null, drift: null };
+    else if (state.drift !== null && state.drift !== undefined)
+      next = { sync: state.sync, syncReason: state.syncReason, drift: null };
+    else return { sync: state.sync, syncReason: state.syncReason }; // clean and nothing to clear: no write
+    // Not written when a deployment started meanwhile: its Progressing state stands.
+    if (!(await this.repo.recordDriftCheck(policy.id, state.clusterName, next)))
+      return { sync: 'OutOfSync', syncReason: 'Progressing' };
+    if (resources.length > 0 && state.syncReason !== 'Drifted') {
+      this.logger.warn(
+        { policy: policy.name, cluster: state.clusterName, resources: resources.length },
+        'drift detected',
+      );
+    }
+    return { sync: next.sync, syncReason: next.syncReason };
+  }
+
+  private count(counter: Counter, n: number): void {
+    counter.value += n;
+    this.total += n;
+  }
+}
+
+/** Why a cluster's state is not drift-checked, or undefined when it is. */
+function notCheckable(state: PolicyClusterStateRow): string | undefined {
+  if (state.appliedRevision === null) return 'no revision was applied to this cluster yet';
+  if (state.syncReason === 'Progressing') return 'a rollout is in progress';
+  if (state.sync !== 'Synced' && state.syncReason !== 'Drifted')
+    return `the last rollout did not succeed (${state.sync}${state.syncReason ? `, ${state.syncReason}` : ''}): drift is checked once it does`;
+  return undefined;
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import {
+  buildConnectivityMatrix,
+  type ConnectivityMatrix,
+} from '../../core/connectivity/connectivity-matrix.js';
+import type { Problem } from '../../core/problems/problem.js';
+import { LatestRevisionReader } from './latest-revision.js';
+
+/** The connectivity of a stored policy: the evaluator over the latest revision's stored objects. */
+@Injectable()
+export class PolicyConnectivityService {
+  constructor(private readonly latest: LatestRevisionReader) {}
+
+  async connectivity(
+    name: string,
+  ): Promise<ConnectivityMatrix & { warnings: Problem[]; policy: string; revision: number }> {
+    const { policy, revision, document, warnings } = await this.latest.read(name);
+    return {
+      policy: policy.name,
+      revision: revision.number,
+      ...buildConnectivityMatrix(document, revision.objects),
+      warnings,
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { respond } from '../../common/http-answer.js';
+import { ConnectivityResponseDto } from '../compile/dto/compile-response.dto.js';
+import { CreateProbesDto, ProbesQueryDto, ProbesViewDto } from './dto/probes.dto.js';
+import { PolicyConnectivityService } from './policy-connectivity.service.js';
+import { ProbesService } from './probes.service.js';
+
+@ApiTags('policies')
+@Controller('v1/policies')
+export class ProbesController {
+  constructor(
+    private readonly probes: ProbesService,
+    private readonly connectivityOf: PolicyConnectivityService,
+  ) {}
+
+  @Post(':name/probes')
+  @ApiOperation({
+    summary: 'Create test pods for the latest revision in one cluster',
+    description:
+      'In every namespace of the document: `<network>-pod` labelled as a member of each network, and the untagged `<namespace>-out`; each listens on the numeric TCP/UDP ports the document names (busybox `nc`). Existing ones are kept.',
+  })
+  @ApiCreatedResponse({ description: 'The pods, each created or already there.' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'No such policy, revision or cluster.' })
+  @ApiBadGatewayResponse({
+    type: ProblemDto,
+    description: 'The cluster refused or failed some of the requests.',
+  })
+  async create(
+    @Param('name') name: string,
+    @Body() dto: CreateProbesDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return respond(res, await this.probes.create(name, dto));
+  }
+
+  @Get(':name/probes')
+  @ApiOperation({
+    summary:
+      'The test pods of a policy in one cluster, with the connectivity the latest revision should give them',
+  })
+  @ApiOkResponse({ type: ProbesViewDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  list(@Param('name') name: string, @Query() query: ProbesQueryDto) {
+    return this.probes.list(name, query.cluster);
+  }
+
+  @Delete(':name/probes')
+  @ApiOperation({
+    summary:
+      "Delete the policy's test pods in one cluster (selected by their probe label; no other pod is touched)",
+  })
+  @ApiOkResponse({ description: 'The pods deleted.' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  remove(@Param('name') name: string, @Query() query: ProbesQueryDto) {
+    return this.probes.remove(name, query.cluster);
+  }
+
+  @Get(':name/connectivity')
+  @ApiOperation({
+    summary:
+      'Who may reach whom under the latest revision (same shape as POST /v1/compile/connectivity, plus policy and revision)',
+  })
+  @ApiOkResponse({ type: ConnectivityResponseDto })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  connectivity(@Param('name') name: string) {
+    return this.connectivityOf.connectivity(name);
+  }
+}
