@@ -4,29 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compileDocument } from '../src/core/compiler/compile-document.js';
+import { syntheticDocument } from './synthetic-document.js';
 
 const SIZES = [10, 100, 1000, 2500, 5000];
 const RUNS = 5;
-
-/** A deterministic document: network i provides to two others, plus an expose rule every 10th. */
-export function syntheticDocument(networks: number): Record<string, unknown> {
-  const net = (i: number) => `net_${i % networks}`;
-  const contracts: Record<string, unknown> = {};
-  for (let i = 0; i < networks * 2; i++) {
-    contracts[`contract_${i}`] = {
-      provide_networks: [net(i)],
-      consume_networks: [net(i * 7 + 1), net(i * 13 + 5)],
-      ports: [{ protocol: 'TCP', port: 1000 + (i % 50) }, { protocol: 'UDP', port: String(2000 + (i % 7)) }, { port: `${3000 + (i % 3)}-${3100 + (i % 3)}` }],
-    };
-  }
-  const expose = Array.from({ length: Math.ceil(networks / 10) }, (_, i) => ({
-    network: net(i * 10),
-    cidr: `10.${i % 256}.0.0/16`,
-    except: [`10.${i % 256}.1.0/24`],
-    ports: [{ port: 443 }],
-  }));
-  return { namespaces: ['prod', 'staging', 'dev'], contracts, expose };
-}
 
 function measure(networks: number): { ms: number; objects: number; peakRssMb: number } {
   const doc = syntheticDocument(networks);

@@ -82,6 +82,14 @@ export interface RolloutPlanInput {
 
 const ORDER: Record<RolloutAction['kind'], number> = { unchanged: 0, conflict: 0, create: 1, update: 2, delete: 4 };
 
+/**
+ * The stage of an action in a rollout: actions of one stage may run in parallel, stages run
+ * in order (writes that open traffic, then those that narrow it, then deletes).
+ */
+export function rolloutStage(a: RolloutAction): number {
+  return rank(a);
+}
+
 function rank(a: RolloutAction): number {
   // Widening updates go before narrowing ones, so no allowed traffic is cut mid-rollout.
   return a.kind === 'update' ? (a.widening ? 2 : 3) : ORDER[a.kind];

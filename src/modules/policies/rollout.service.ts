@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import { POLICY_LABEL } from '../../core/compiler/compile-network-policies.js';
 import { resourceKey, type LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
-import { decorateForRollout, planRollout, type RolloutAction } from '../../core/reconcile/plan-rollout.js';
+import { decorateForRollout, planRollout, rolloutStage, type RolloutAction } from '../../core/reconcile/plan-rollout.js';
 import type { DeploymentRow, DeploymentTargetRow, PolicyRow, ResourceOutcome } from '../../infra/database/schema.js';
 import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
@@ -24,6 +24,8 @@ export interface TargetRunContext {
 
 const LOCK_TTL_MS = 60_000;
 const LOCK_WAIT_MS = 30_000;
+/** Concurrent writes to one cluster within a stage. */
+const WRITE_CONCURRENCY = 8;
 
 /** The label selector of every object one policy owns. */
 export function ownedSelector(policyName: string): string {
@@ -139,8 +141,14 @@ export class RolloutService {
     }
     for (const o of present) if (!liveByKey.has(resourceKey(o))) liveByKey.set(resourceKey(o), null);
 
-    for (const action of planRollout({ policyName: policy.name, desired: present, liveByKey, owned })) {
-      outcomes.push(await this.execute(client, action, signal));
+    // Stages run in order; the writes of one stage run a few at a time.
+    const plan = planRollout({ policyName: policy.name, desired: present, liveByKey, owned });
+    for (const stage of [...new Set(plan.map(rolloutStage))]) {
+      const queue = plan.filter((a) => rolloutStage(a) === stage);
+      const worker = async () => {
+        for (let a = queue.shift(); a; a = queue.shift()) outcomes.push(await this.execute(client, a, signal));
+      };
+      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
     }
     return outcomes.sort((a, b) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1));
   }
