@@ -181,6 +181,28 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     expect(deletion.body.clusters.every((c: { phase: string }) => c.phase === 'Succeeded')).toBe(true);
   });
 
+  it('a cluster registered later that matches a clusterSelector receives the policy', async () => {
+    const label = uniqueName('late');
+    const late = uniqueName('selpol');
+    const res = await http()
+      .post('/v1/policies')
+      .send({ name: late, targets: { clusterSelector: { matchLabels: { wave: label } } }, document: { namespaces: [nsB], contracts: { c: { provide_networks: ['late-db'], consume_networks: ['late-web'] } } } })
+      .expect(202);
+    expect(res.body.clusters).toEqual([]);
+    const cluster = testCluster(1);
+    const identity = await cluster.leastPrivilegeIdentity([nsB]);
+    const name = uniqueName('later');
+    await http().post('/v1/clusters').send({ name, server: identity.server, caData: identity.caData, token: identity.token, labels: { wave: label } }).expect(201);
+    await waitFor('the new cluster Synced', async () => {
+      const s = (await http().get(`/v1/policies/${late}/status`).expect(200)).body as { clusters: { cluster: string; sync: { status: string } }[] };
+      return s.clusters.find((c) => c.cluster === name)?.sync.status === 'Synced' ? true : undefined;
+    });
+    const live = await envs[1].admin.listNetworkPolicies(nsB, `gbp-netpol.io/policy=${late}`);
+    expect(live.map((o) => o.metadata.name).sort()).toEqual(['late-db', 'late-web']);
+    await http().delete(`/v1/policies/${late}`).expect(202);
+    await waitFor('late policy deleted', async () => ((await http().get(`/v1/policies/${late}`)).status === 404 ? true : undefined));
+  });
+
   it('never shows a cluster token in any answer', () => {
     expect(seenBodies.length).toBeGreaterThan(5);
     for (const env of envs) for (const body of seenBodies) expect(body).not.toContain(env.token);
