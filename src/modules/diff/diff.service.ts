@@ -8,29 +8,15 @@ import { diffManifestSets } from '../../core/diff/object-diff.js';
 import { parsePolicyDocument } from '../../core/document/parse-policy-document.js';
 import { contentHash } from '../../core/reconcile/canonical-json.js';
 import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
-import type { PolicyRow, PolicyTargets, RevisionRow } from '../../infra/database/schema.js';
+import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
 import { clusterNotFound } from '../clusters/cluster-errors.js';
-import type { PolicyTargetsDto } from '../policies/dto/create-policy.dto.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
-import { PoliciesService, planTargets } from '../policies/policies.service.js';
+import { PoliciesService, normaliseTargets, planTargets } from '../policies/policies.service.js';
 import { ClusterDiffService, type ClusterDiff } from './cluster-diff.service.js';
 import type { PlanRequestDto } from './dto/plan-request.dto.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Targets in canonical form, exactly as PoliciesService stores them (so that content hashes agree). */
-function normaliseTargets(t: PolicyTargetsDto): PolicyTargets {
-  const out: PolicyTargets = {};
-  if (t.clusters?.length) out.clusters = [...new Set(t.clusters)].sort();
-  if (t.clusterSelector)
-    out.clusterSelector = {
-      matchLabels: Object.fromEntries(
-        Object.entries(t.clusterSelector.matchLabels).sort(([a], [b]) => (a < b ? -1 : 1)),
-      ),
-    };
-  return out;
-}
 
 function revisionNotFound(name: string, n: number): ProblemException {
   return ProblemException.of(404, 'REVISION_NOT_FOUND', `Policy ${name} has no revision ${n}.`);
@@ -67,7 +53,7 @@ export class DiffService {
         'POLICY_HAS_NO_REVISION',
         `Policy ${name} has no revision to compare with.`,
       );
-    const { resolved, unknown } = await this.resolveTargets(revision.targets);
+    const { resolved, unknown } = await this.policies.resolveTargetNames(revision.targets);
     if (cluster && (await this.clusters.existingNames([cluster])).length === 0)
       throw clusterNotFound(cluster);
     // A policy being deleted is pruned from every cluster it reached, whatever its targets say.
@@ -168,21 +154,7 @@ export class DiffService {
         },
       );
     }
-    const { resolved, unknown } = await this.resolveTargets(targets);
-    if (unknown.length > 0) {
-      throw ProblemException.of(
-        400,
-        'UNKNOWN_CLUSTER',
-        `Unknown cluster${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Register them first (POST /v1/clusters).`,
-        {
-          errors: unknown.map((c) => ({
-            path: `/targets/clusters/${targets.clusters!.indexOf(c)}`,
-            code: 'UNKNOWN_CLUSTER',
-            message: `cluster ${c} is not registered`,
-          })),
-        },
-      );
-    }
+    const resolved = await this.policies.resolveTargets(targets);
     const unchanged =
       !!latest &&
       !policy!.deleting &&
@@ -224,22 +196,6 @@ export class DiffService {
     return policy.latestRevision
       ? this.repo.findRevision(policy.id, policy.latestRevision)
       : undefined;
-  }
-
-  /** The clusters targets name today: registered named ones and selector matches (`unknown`: named, not registered). */
-  private async resolveTargets(
-    targets: PolicyTargets,
-  ): Promise<{ resolved: string[]; unknown: string[] }> {
-    const names = new Set<string>();
-    let unknown: string[] = [];
-    if (targets.clusters?.length) {
-      const existing = new Set(await this.clusters.existingNames(targets.clusters));
-      unknown = targets.clusters.filter((c) => !existing.has(c));
-      for (const c of targets.clusters) if (existing.has(c)) names.add(c);
-    }
-    if (targets.clusterSelector)
-      for (const c of await this.clusters.namesMatching(targets.clusterSelector)) names.add(c);
-    return { resolved: [...names].sort(), unknown };
   }
 
   /** Namespaces of the revision last applied to the cluster, where objects to prune may be (as the worker looks). */

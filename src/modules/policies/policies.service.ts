@@ -14,8 +14,8 @@ import { PoliciesRepository, type TargetPlan } from './policies.repository.js';
 import { RolloutScheduler } from './rollout-scheduler.service.js';
 import { RolloutService } from './rollout.service.js';
 
-/** Targets in canonical form: sorted unique names, a selector with sorted keys. */
-function normaliseTargets(t: CreatePolicyDto['targets']): PolicyTargets {
+/** Targets in canonical form: sorted unique names, a selector with sorted keys (content hashes depend on it). */
+export function normaliseTargets(t: CreatePolicyDto['targets']): PolicyTargets {
   const out: PolicyTargets = {};
   if (t.clusters?.length) out.clusters = [...new Set(t.clusters)].sort();
   if (t.clusterSelector) out.clusterSelector = { matchLabels: Object.fromEntries(Object.entries(t.clusterSelector.matchLabels).sort(([a], [b]) => (a < b ? -1 : 1))) };
@@ -47,21 +47,28 @@ export class PoliciesService implements OnModuleInit {
     this.clusters.onPrune((clusterName) => this.pruneCluster(clusterName));
   }
 
-  /** The clusters a revision targets today: named ones (which must exist) and selector matches. */
-  private async resolveTargets(targets: PolicyTargets): Promise<string[]> {
+  /** The clusters targets name today: registered named ones and selector matches; `unknown`: named but not registered. */
+  async resolveTargetNames(targets: PolicyTargets): Promise<{ resolved: string[]; unknown: string[] }> {
     const names = new Set<string>();
+    let unknown: string[] = [];
     if (targets.clusters?.length) {
       const existing = new Set(await this.clusters.existingNames(targets.clusters));
-      const unknown = targets.clusters.filter((c) => !existing.has(c));
-      if (unknown.length > 0) {
-        throw ProblemException.of(400, 'UNKNOWN_CLUSTER', `Unknown cluster${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Register them first (POST /v1/clusters).`, {
-          errors: unknown.map((c) => ({ path: `/targets/clusters/${targets.clusters!.indexOf(c)}`, code: 'UNKNOWN_CLUSTER', message: `cluster ${c} is not registered` })),
-        });
-      }
-      for (const c of targets.clusters) names.add(c);
+      unknown = targets.clusters.filter((c) => !existing.has(c));
+      for (const c of targets.clusters) if (existing.has(c)) names.add(c);
     }
     if (targets.clusterSelector) for (const c of await this.clusters.namesMatching(targets.clusterSelector)) names.add(c);
-    return [...names].sort();
+    return { resolved: [...names].sort(), unknown };
+  }
+
+  /** Like resolveTargetNames, but a named cluster that is not registered is a 400 naming its path. */
+  async resolveTargets(targets: PolicyTargets): Promise<string[]> {
+    const { resolved, unknown } = await this.resolveTargetNames(targets);
+    if (unknown.length > 0) {
+      throw ProblemException.of(400, 'UNKNOWN_CLUSTER', `Unknown cluster${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Register them first (POST /v1/clusters).`, {
+        errors: unknown.map((c) => ({ path: `/targets/clusters/${targets.clusters!.indexOf(c)}`, code: 'UNKNOWN_CLUSTER', message: `cluster ${c} is not registered` })),
+      });
+    }
+    return resolved;
   }
 
   /**

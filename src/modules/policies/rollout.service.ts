@@ -143,7 +143,7 @@ export class RolloutService {
 
     // Stages run in order; the writes of one stage run a few at a time.
     const plan = planRollout({ policyName: policy.name, desired: present, liveByKey, owned });
-    for (const stage of [...new Set(plan.map(rolloutStage))]) {
+    for (const stage of new Set(plan.map(rolloutStage))) {
       const queue = plan.filter((a) => rolloutStage(a) === stage);
       const worker = async () => {
         for (let a = queue.shift(); a; a = queue.shift()) outcomes.push(await this.execute(client, a, signal));
