@@ -46,6 +46,30 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
     await healthy.deleteNamespace(ns).catch(() => undefined);
   });
 
+  it('a kube-apiserver killed mid-rollout recovers to Synced by itself when it is back, while retries remain', async () => {
+    const slow = await createTestApp({ JOB_ATTEMPTS: '8', JOB_BACKOFF_MS: '1000' });
+    try {
+      const http2 = () => slow.http();
+      const name = uniqueName('flaky2');
+      const id = await flaky.leastPrivilegeIdentity([ns]);
+      await http2().post('/v1/clusters').send({ name, server: id.server, caData: id.caData, token: id.token }).expect(201);
+      const pol = uniqueName('auto');
+      await flaky.stopApiServer();
+      await http2().post('/v1/policies').send({ name: pol, targets: { clusters: [name] }, document: { namespaces: [ns], contracts: { c: { provide_networks: ['auto-db'], consume_networks: ['auto-web'] } } } }).expect(202);
+      const statusOf2 = async () => ((await http2().get(`/v1/policies/${pol}/status`).expect(200)).body.clusters as ClusterStatus[])[0];
+      await waitFor('Retrying', async () => ((await statusOf2())?.operation?.phase === 'Retrying' ? true : undefined));
+      await flaky.startApiServer();
+      const back = await waitFor('Synced without any manual step', async () => {
+        const s = await statusOf2();
+        return s?.sync.status === 'Synced' ? s : undefined;
+      }, 90_000);
+      expect(back.operation?.phase).toBe('Succeeded');
+      expect(back.operation?.attempt).toBeGreaterThan(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('goes Retrying then Failed on the stopped cluster while the other is Synced, and recovers to Synced', async () => {
     await flaky.stopApiServer();
     await http().post('/v1/policies').send({ name: policy, targets: { clusters: [names.healthy, names.flaky] }, document: { ...example, namespaces: [ns] } }).expect(202);
@@ -76,7 +100,7 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
       return s.sync.status === 'Synced' ? s : undefined;
     });
     expect(recovered.connection?.state).toBe('Reachable');
-    const objects = await new KubeGateway().connect(flaky.adminAccess).listNetworkPolicies(ns);
+    const objects = await new KubeGateway().connect(flaky.adminAccess).listNetworkPolicies(ns, `gbp-netpol.io/policy=${policy}`);
     expect(objects.map((o) => o.metadata.name).sort()).toEqual(['hangwe-inst-network01', 'hangwe-inst-network02', 'hangwe-inst-network03']);
   });
 });

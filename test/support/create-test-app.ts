@@ -38,7 +38,8 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
     API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN}`,
     RATE_LIMIT_PER_MINUTE: '1000000',
-    ...env,
+    // An explicit undefined must not unset a default above (DATA_DIR would become ./data).
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
