@@ -11,6 +11,9 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersModule } from './modules/clusters/clusters.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
 import { DiffModule } from './modules/diff/diff.module.js';
+import { DriftApiModule } from './modules/drift/drift.module.js';
+import { EventsModule } from './modules/events/events.module.js';
+import { ProbesModule } from './modules/probes/probes.module.js';
 import { PoliciesApiModule } from './modules/policies/policies.module.js';
 import { RolloutWorkerModule } from './modules/policies/rollout-worker.module.js';
 import { HealthModule } from './modules/health/health.module.js';
@@ -71,7 +74,7 @@ export class AppModule {
           useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
         }),
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
-        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule, DiffModule] : []),
+        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule, DiffModule, DriftApiModule, ProbesModule, EventsModule] : []),
         ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
       ],
     };

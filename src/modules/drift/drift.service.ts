@@ -10,7 +10,7 @@ import { LockTimeoutError, withRedisLock } from '../../infra/queue/redis-lock.js
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PoliciesService } from '../policies/policies.service.js';
-import { ownedSelector } from '../policies/rollout.service.js';
+import { ownedSelector, RolloutService } from '../policies/rollout.service.js';
 import { detectDrift, type DriftedResource } from './drift-diff.js';
 
 /** What the drift column of policy_cluster_state holds after a check that found drift. */
@@ -49,11 +49,6 @@ export interface DriftPassResult {
   checkedAt: string;
   policies: PolicyDriftResult[];
   apiRequests: number;
-}
-
-/** Must equal the lock RolloutService takes for one policy on one cluster. */
-function rolloutLockKey(policyId: string, clusterName: string): string {
-  return `${policyId}:${clusterName}:lock`;
 }
 
 const LOCK_TTL_MS = 60_000;
@@ -105,6 +100,7 @@ export class DriftService {
     private readonly repo: PoliciesRepository,
     private readonly policies: PoliciesService,
     private readonly clusters: ClusterConnector,
+    private readonly rollout: RolloutService,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -219,7 +215,7 @@ export class DriftService {
       const { client } = await this.clusters.connect(state.clusterName);
       return await withRedisLock(
         this.redis,
-        rolloutLockKey(policy.id, state.clusterName),
+        this.rollout.lockKey(policy.id, state.clusterName),
         { ttlMs: LOCK_TTL_MS, waitMs: 0, signal },
         async (): Promise<ClusterDriftResult> => {
           // A deployment may have started between reading the states and taking the lock.
@@ -229,10 +225,12 @@ export class DriftService {
             return skip(whyNow ?? 'a new revision was applied meanwhile');
           const live: LiveNetworkPolicy[] = [];
           for (const ns of [...new Set(desired.map((o) => o.metadata.namespace))].sort()) {
+            this.count(counter, 1); // counted before it is sent: a failed request is a request too
             const items = await client.listNetworkPolicies(ns, ownedSelector(policy.name), {
               signal,
             });
-            this.count(counter, Math.max(1, Math.ceil(items.length / LIST_PAGE_SIZE)));
+            // Each further page of LIST_PAGE_SIZE objects is one more request.
+            this.count(counter, Math.max(0, Math.ceil(items.length / LIST_PAGE_SIZE) - 1));
             live.push(...items);
           }
           await this.clusters.recordConnectionSuccess(state.clusterName);

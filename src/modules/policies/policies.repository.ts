@@ -120,6 +120,7 @@ export class PoliciesRepository {
   /** Creates a deployment of an existing revision (sync, delete, a newly matching cluster). */
   createDeployment(policy: PolicyRow, revision: number, kind: DeploymentKind, targets: TargetPlan[]): Promise<{ deployment: DeploymentRow; targets: DeploymentTargetRow[] }> {
     return this.db.transaction(async (tx) => {
+      await tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policy.id)).for('update');
       if (kind === 'delete') await tx.update(policies).set({ deleting: true }).where(eq(policies.id, policy.id));
       return this.insertDeployment(tx, policy, revision, kind, targets);
     });
@@ -127,7 +128,9 @@ export class PoliciesRepository {
 
   private async insertDeployment(tx: Database, policy: PolicyRow, revision: number, kind: DeploymentKind, plan: TargetPlan[]) {
     const policyId = policy.id;
-    const [deployment] = await tx.insert(deployments).values({ policyId, policyName: policy.name, revision, kind }).returning();
+    // clock_timestamp(), not now(): now() is when the transaction began, and transactions may
+    // get the policy's row lock in another order; deployments must be ordered as locked.
+    const [deployment] = await tx.insert(deployments).values({ policyId, policyName: policy.name, revision, kind, createdAt: sql`clock_timestamp()` }).returning();
     const targets =
       plan.length === 0
         ? []

@@ -2,7 +2,8 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { JOB_APPLY_TARGET, ROLLOUT_QUEUE, type ApplyTargetJob } from '../../infra/queue/queue.constants.js';
+import { JOB_APPLY_TARGET, JOB_DRIFT_CHECK, ROLLOUT_QUEUE, type ApplyTargetJob } from '../../infra/queue/queue.constants.js';
+import { DriftService } from '../drift/drift.service.js';
 import { RolloutService } from './rollout.service.js';
 
 /**
@@ -19,6 +20,7 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
 
   constructor(
     private readonly rollout: RolloutService,
+    private readonly drift: DriftService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -30,6 +32,10 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   async process(job: Job<ApplyTargetJob>, _token?: string, signal?: AbortSignal): Promise<void> {
+    if (job.name === JOB_DRIFT_CHECK) {
+      await this.drift.checkAll(signal);
+      return;
+    }
     if (job.name !== JOB_APPLY_TARGET) throw new Error(`no handler for job ${job.name}`);
     const { deploymentId, clusterName } = job.data;
     await this.rollout.runTarget(deploymentId, clusterName, { attempt: job.attemptsMade + 1, signal });
@@ -42,7 +48,7 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<ApplyTargetJob> | undefined, error: Error): Promise<void> {
-    if (!job) return;
+    if (!job || job.name !== JOB_APPLY_TARGET) return;
     const attempts = job.opts.attempts ?? 1;
     const final = job.attemptsMade >= attempts;
     const delay = this.config.jobBackoffMs * 2 ** Math.max(0, job.attemptsMade - 1);

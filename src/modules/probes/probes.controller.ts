@@ -2,12 +2,14 @@ import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/
 import {
   ApiBadGatewayResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Principal, type AuthPrincipal } from '../../common/auth/principal.js';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { respond } from '../../common/http-answer.js';
 import { ConnectivityResponseDto } from '../compile/dto/compile-response.dto.js';
@@ -31,6 +33,10 @@ export class ProbesController {
   })
   @ApiCreatedResponse({ description: 'The pods, each created or already there.' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'No such policy, revision or cluster.' })
+  @ApiForbiddenResponse({
+    type: ProblemDto,
+    description: 'Another image than the default needs an admin token.',
+  })
   @ApiBadGatewayResponse({
     type: ProblemDto,
     description: 'The cluster refused or failed some of the requests.',
@@ -38,9 +44,10 @@ export class ProbesController {
   async create(
     @Param('name') name: string,
     @Body() dto: CreateProbesDto,
+    @Principal() who: AuthPrincipal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return respond(res, await this.probes.create(name, dto));
+    return respond(res, await this.probes.create(name, dto, who.role));
   }
 
   @Get(':name/probes')

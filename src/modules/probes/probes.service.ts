@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { roleAtLeast, type Role } from '../../common/auth/roles.js';
 import type { HttpAnswer } from '../../common/http-answer.js';
 import { ProblemException, type ProblemItem } from '../../common/problem.exception.js';
 import {
@@ -48,7 +49,22 @@ export class ProbesService {
     private readonly clusters: ClusterConnector,
   ) {}
 
-  async create(name: string, dto: CreateProbesDto): Promise<HttpAnswer<unknown>> {
+  /**
+   * Creates the pods. Another image than the default runs code of the caller's choosing with
+   * gbp-netpol's credentials in the cluster, so it needs an admin token.
+   */
+  async create(name: string, dto: CreateProbesDto, role: Role): Promise<HttpAnswer<unknown>> {
+    if (
+      dto.image !== undefined &&
+      dto.image !== DEFAULT_PROBE_IMAGE &&
+      !roleAtLeast(role, 'admin')
+    ) {
+      throw ProblemException.of(
+        403,
+        'PROBE_IMAGE_NEEDS_ADMIN',
+        `Only an admin token may choose the probe image; leave image out to use ${DEFAULT_PROBE_IMAGE}.`,
+      );
+    }
     const { policy, revision, document } = await this.latest.read(name);
     const client = await this.connect(dto.cluster);
     const image = dto.image ?? DEFAULT_PROBE_IMAGE;

@@ -14,7 +14,8 @@ export class CreateProbesDto {
   cluster: string;
 
   @ApiPropertyOptional({
-    description: 'Container image; it must provide `sh` and busybox `nc`.',
+    description:
+      'Container image; it must provide `sh` and busybox `nc`. Another image than the default needs an admin token.',
     default: 'busybox:1.36',
     maxLength: 255,
   })
