@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   NetworkingV1Api,
   PatchStrategy,
@@ -9,11 +6,8 @@ import {
   type V1NetworkPolicyIngressRule,
 } from '@kubernetes/client-node';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import request, { type Agent } from 'supertest';
+import { type Agent } from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
-import { loadConfig } from '../../src/config/app-config.js';
 import { compileDocument } from '../../src/core/compiler/compile-document.js';
 import { buildConnectivityMatrix } from '../../src/core/connectivity/connectivity-matrix.js';
 import { portSetFromJson } from '../../src/core/diff/connectivity-change.js';
@@ -26,10 +20,9 @@ import {
   type PortSet,
 } from '../../src/core/ports/port-set.js';
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
-import { DiffModule } from '../../src/modules/diff/diff.module.js';
 import { uniqueName, type LeastPrivilegeIdentity } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
-import { auth, TEST_ADMIN_TOKEN } from '../support/create-test-app.js';
+import { createTestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 const example = JSON.parse(
@@ -50,36 +43,8 @@ interface DiffTestApp {
   close(): Promise<void>;
 }
 
-/**
- * createTestApp() (test/support/create-test-app.ts) plus DiffModule, which AppModule does not
- * import yet. Once it does, importing it here again is harmless (one instance per module class).
- */
-async function createDiffTestApp(env: Record<string, string> = {}): Promise<DiffTestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
-    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN}`,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ...env,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), DiffModule],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
-  await app.init();
-  return {
-    app,
-    http: () => request.agent(app.getHttpServer()).set(auth()),
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// The whole app as create-test-app builds it (AppModule wires every module).
+const createDiffTestApp = (env: Record<string, string> = {}) => createTestApp(env);
 
 interface Env {
   cluster: TestCluster;

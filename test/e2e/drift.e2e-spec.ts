@@ -1,17 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
 import { REDIS } from '../../src/infra/queue/queue.module.js';
 import {
@@ -19,42 +13,16 @@ import {
   JOB_DRIFT_CHECK,
   ROLLOUT_QUEUE,
 } from '../../src/infra/queue/queue.constants.js';
-import { DriftApiModule, DriftWorkerModule } from '../../src/modules/drift/drift.module.js';
 import { DriftService } from '../../src/modules/drift/drift.service.js';
 import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
 import { RolloutService } from '../../src/modules/policies/rollout.service.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
-import { TEST_ADMIN_TOKEN } from '../support/create-test-app.js';
+import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** The real AppModule plus the drift modules (until AppModule wires them), as create-test-app builds it. */
-async function createDriftApp(env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
-  const config: AppConfig = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
-    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN}`,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ...env,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), DriftApiModule, DriftWorkerModule],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
-  await app.init();
-  return {
-    app,
-    config,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// The whole app as create-test-app builds it (AppModule wires every module).
+const createDriftApp = (env: Record<string, string> = {}) => createTestApp(env);
 
 const example = JSON.parse(
   readFileSync(

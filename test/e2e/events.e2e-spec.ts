@@ -1,49 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
-import { loadConfig } from '../../src/config/app-config.js';
 import { ROLLOUT_QUEUE } from '../../src/infra/queue/queue.constants.js';
-import { EventsModule } from '../../src/modules/events/events.module.js';
 import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
-import { TEST_ADMIN_TOKEN } from '../support/create-test-app.js';
+import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
 
-/** The real AppModule plus the events module (until AppModule wires it), as create-test-app builds it. */
-async function createEventsApp() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
-    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN}`,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), EventsModule],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
-  await app.init();
-  return {
-    app,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// The whole app as create-test-app builds it (AppModule wires every module).
+const createEventsApp = (env: Record<string, string> = {}) => createTestApp(env);
 
 const example = JSON.parse(
   readFileSync(

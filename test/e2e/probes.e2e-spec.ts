@@ -1,46 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { ProbesModule } from '../../src/modules/probes/probes.module.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
-import { TEST_ADMIN_TOKEN } from '../support/create-test-app.js';
+import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 const WRITER_TOKEN = 'gbpn_test-writer-token-for-probes-e2e-0000';
 
-/** The real AppModule plus the probes module (until AppModule wires it), as create-test-app builds it. */
-async function createProbesApp() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: `gbp-test-${randomUUID().slice(0, 8)}`,
-    ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-    API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN},test-writer:writer:${WRITER_TOKEN}`,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), ProbesModule],
-  }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
-  configureApp(app, config);
-  await app.init();
-  return {
-    app,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+// The whole app as create-test-app builds it (AppModule wires every module).
+const createProbesApp = (env: Record<string, string> = {}) => createTestApp(env);
 
 const example = JSON.parse(
   readFileSync(
@@ -75,7 +46,9 @@ describe('test pods and stored connectivity (e2e, real kube-apiserver, Redis and
       .sort();
 
   beforeAll(async () => {
-    testApp = await createProbesApp();
+    testApp = await createProbesApp({
+      API_TOKENS: `test-admin:admin:${TEST_ADMIN_TOKEN},test-writer:writer:${WRITER_TOKEN}`,
+    });
     app = testApp.app;
     cluster = testCluster(0);
     for (const ns of [nsA, nsB]) await cluster.admin.ensureNamespace(ns);
