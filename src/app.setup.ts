@@ -1,4 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { hostileJsonProblem } from './common/hostile-json.js';
+import { problemType, titleFor } from './common/problem.exception.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -19,6 +22,15 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express.useLogger(app.get(Logger));
   express.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
   express.disable('x-powered-by');
+  // Before anything walks a body: reject nesting no valid request has, and strings the
+  // database cannot store, with a clear 400 instead of a stack overflow or a 500.
+  express.use((req: Request, res: Response, next: NextFunction) => {
+    const problem = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
+    if (!problem) return next();
+    res.status(400).type('application/problem+json').send(
+      JSON.stringify({ type: problemType('INVALID_REQUEST'), title: titleFor(400), status: 400, detail: 'The request body cannot be accepted.', errors: [problem], instance: req.originalUrl.split('?')[0] }),
+    );
+  });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalGuards(new JsonContentTypeGuard());
   app.useGlobalPipes(createValidationPipe());

@@ -1,13 +1,36 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
+import { isValidLabelKey } from '../../../core/document/label-key.js';
 import { PolicyDocumentDto } from '../../compile/dto/policy-document.dto.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_SELECTOR_LABELS = 64;
+
+/** A Kubernetes label map: valid keys, string values that are valid label values, at most 64 entries. */
+function IsLabelMap(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLabelMap',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length <= MAX_SELECTOR_LABELS &&
+          Object.entries(value).every(([k, v]) => isValidLabelKey(k) && typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v)),
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'labels'} must map at most ${MAX_SELECTOR_LABELS} valid Kubernetes label keys to valid label values (strings of at most 63 characters)`,
+      },
+    });
+}
 
 export class ClusterSelectorDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Every registered cluster whose labels include all of these is a target, including clusters registered later.', example: { env: 'prod' } })
-  @IsObject()
+  @IsLabelMap()
   matchLabels: Record<string, string>;
 }
 
@@ -35,6 +58,8 @@ export class CreatePolicyDto {
   name: string;
 
   @ApiProperty({ type: PolicyTargetsDto, description: 'Where the policy goes: named clusters and/or a label selector.' })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => PolicyTargetsDto)
   targets: PolicyTargetsDto;
@@ -44,7 +69,8 @@ export class CreatePolicyDto {
   document: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Re-apply automatically when drift is detected.', default: false })
-  @IsOptional()
+  // Absent means "keep as is"; null is not a value (IsOptional would let it through).
+  @ValidateIf((o: CreatePolicyDto) => o.selfHeal !== undefined)
   @IsBoolean()
   selfHeal?: boolean;
 }
