@@ -31,7 +31,9 @@ async function requestCounts(cluster: KubeCluster): Promise<Counts> {
   const counts: Counts = new Map();
   for (const line of res.text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (!['networkpolicies', 'namespaces'].includes(labels.resource)) continue;
     const key = `${labels.verb} ${labels.resource}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.split(' ').pop()));
@@ -51,13 +53,26 @@ function delta(before: Counts[], after: Counts[]): Record<string, number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`rollout benchmark: ${NETWORKS} networks × ${NAMESPACES.length} namespaces to 3 clusters (node ${process.version})`);
+  console.log(
+    `rollout benchmark: ${NETWORKS} networks × ${NAMESPACES.length} namespaces to 3 clusters (node ${process.version})`,
+  );
   const clusters = await Promise.all([0, 1, 2].map((i) => startCluster({ name: `bench${i}` })));
   const dataDir = mkdtempSync(join(tmpdir(), 'gbp-bench-'));
   const prefix = `gbp-bench-${randomUUID().slice(0, 8)}`;
-  const app = await startAppProcess({ DATA_DIR: dataDir, QUEUE_PREFIX: prefix, API_TOKENS: `bench:admin:${secret}`, ROLE: 'all', LOG_LEVEL: 'warn', ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+  const app = await startAppProcess({
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: prefix,
+    API_TOKENS: `bench:admin:${secret}`,
+    ROLE: 'all',
+    LOG_LEVEL: 'warn',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  });
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return (await res.json()) as Record<string, unknown>;
   };
   try {
@@ -66,7 +81,12 @@ async function main(): Promise<void> {
       for (const ns of NAMESPACES) await cluster.admin.ensureNamespace(ns);
       const id = await cluster.leastPrivilegeIdentity(NAMESPACES);
       names.push(`bench${i}`);
-      await call('POST', '/v1/clusters', { name: `bench${i}`, server: id.server, caData: id.caData, token: id.token });
+      await call('POST', '/v1/clusters', {
+        name: `bench${i}`,
+        server: id.server,
+        caData: id.caData,
+        token: id.token,
+      });
     }
     const document = { ...syntheticDocument(NETWORKS), namespaces: NAMESPACES };
     const synced = async (deploymentId: string) => {
@@ -78,25 +98,38 @@ async function main(): Promise<void> {
     };
 
     const t0 = performance.now();
-    const posted = await call('POST', '/v1/policies', { name: 'bench', targets: { clusters: names }, document });
+    const posted = await call('POST', '/v1/policies', {
+      name: 'bench',
+      targets: { clusters: names },
+      document,
+    });
     const done = await synced(posted.deploymentId as string);
     const seconds = (performance.now() - t0) / 1000;
     const phases = (done.clusters as { phase: string }[]).map((c) => c.phase);
     const objects = NETWORKS * NAMESPACES.length * clusters.length;
-    console.log(`POST to all Synced: ${seconds.toFixed(2)} s for ${objects} objects (${(objects / seconds).toFixed(0)} objects/s); phases ${phases.join(',')}`);
+    console.log(
+      `POST to all Synced: ${seconds.toFixed(2)} s for ${objects} objects (${(objects / seconds).toFixed(0)} objects/s); phases ${phases.join(',')}`,
+    );
 
     let before = await Promise.all(clusters.map(requestCounts));
     const t1 = performance.now();
     const sync = await call('POST', '/v1/policies/bench/sync', {});
     await synced(sync.deploymentId as string);
-    console.log(`no-op resync: ${((performance.now() - t1) / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`);
+    console.log(
+      `no-op resync: ${((performance.now() - t1) / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
+    );
 
     before = await Promise.all(clusters.map(requestCounts));
     const t2 = performance.now();
-    const drift = await fetch(`${app.url}/v1/policies/bench/drift-check`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+    const drift = await fetch(`${app.url}/v1/policies/bench/drift-check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+    });
     const driftMs = performance.now() - t2;
     if (drift.ok) {
-      console.log(`drift pass over ${objects} objects: ${(driftMs / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`);
+      console.log(
+        `drift pass over ${objects} objects: ${(driftMs / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
+      );
     } else {
       console.log(`drift pass: not available (HTTP ${drift.status})`);
     }

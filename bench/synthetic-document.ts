@@ -6,7 +6,11 @@ export function syntheticDocument(networks: number): Record<string, unknown> {
     contracts[`contract_${i}`] = {
       provide_networks: [net(i)],
       consume_networks: [net(i * 7 + 1), net(i * 13 + 5)],
-      ports: [{ protocol: 'TCP', port: 1000 + (i % 50) }, { protocol: 'UDP', port: String(2000 + (i % 7)) }, { port: `${3000 + (i % 3)}-${3100 + (i % 3)}` }],
+      ports: [
+        { protocol: 'TCP', port: 1000 + (i % 50) },
+        { protocol: 'UDP', port: String(2000 + (i % 7)) },
+        { port: `${3000 + (i % 3)}-${3100 + (i % 3)}` },
+      ],
     };
   }
   const expose = Array.from({ length: Math.ceil(networks / 10) }, (_, i) => ({

@@ -59,9 +59,14 @@ export class AppModule {
                 return id;
               },
               redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
-              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+              customLogLevel: (_req, res, err) =>
+                err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
               serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+                req: (req: { id: string; method: string; url: string }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: req.url,
+                }),
               },
             },
           }),
@@ -71,10 +76,24 @@ export class AppModule {
         HealthModule.forRoot({
           provide: READINESS_CHECKS,
           inject: [DATABASE, REDIS],
-          useFactory: (db: DatabaseHandle, redis: Redis) => [databaseReadiness(db), redisReadiness(redis)],
+          useFactory: (db: DatabaseHandle, redis: Redis) => [
+            databaseReadiness(db),
+            redisReadiness(redis),
+          ],
         }),
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
-        ...(config.role !== 'worker' ? [AuthModule, CompileModule, ClustersModule, PoliciesApiModule, DiffModule, DriftApiModule, ProbesModule, EventsModule] : []),
+        ...(config.role !== 'worker'
+          ? [
+              AuthModule,
+              CompileModule,
+              ClustersModule,
+              PoliciesApiModule,
+              DiffModule,
+              DriftApiModule,
+              ProbesModule,
+              EventsModule,
+            ]
+          : []),
         ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
       ],
     };

@@ -20,16 +20,29 @@ import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js'
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
-  express.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  express.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    type: ['application/json', 'application/*+json'],
+  });
   express.disable('x-powered-by');
   // Before anything walks a body: reject nesting no valid request has, and strings the
   // database cannot store, with a clear 400 instead of a stack overflow or a 500.
   express.use((req: Request, res: Response, next: NextFunction) => {
     const problem = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
     if (!problem) return next();
-    res.status(400).type('application/problem+json').send(
-      JSON.stringify({ type: problemType('INVALID_REQUEST'), title: titleFor(400), status: 400, detail: 'The request body cannot be accepted.', errors: [problem], instance: req.originalUrl.split('?')[0] }),
-    );
+    res
+      .status(400)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({
+          type: problemType('INVALID_REQUEST'),
+          title: titleFor(400),
+          status: 400,
+          detail: 'The request body cannot be accepted.',
+          errors: [problem],
+          instance: req.originalUrl.split('?')[0],
+        }),
+      );
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalGuards(new JsonContentTypeGuard());
@@ -41,8 +54,19 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       'Compiles group-based (ACI/MMS) network policy documents into Kubernetes NetworkPolicies and rolls them out to registered clusters. Errors are RFC 9457 application/problem+json.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (see the README, Security).' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API token (see the README, Security).',
+    })
     .build();
-  const document = secureApiDocument(SwaggerModule.createDocument(app, openapi, { extraModels: [ProblemDto, ProblemItemDto, PortSelectionDto] }));
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
+  const document = secureApiDocument(
+    SwaggerModule.createDocument(app, openapi, {
+      extraModels: [ProblemDto, ProblemItemDto, PortSelectionDto],
+    }),
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

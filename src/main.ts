@@ -7,7 +7,10 @@ import { loadConfig } from './config/app-config.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   configureApp(app, config);
   // On SIGTERM/SIGINT: stop taking requests and jobs, let running jobs finish or release
   // them (BullMQ), close the database and Redis, and exit; force the exit after the timeout.

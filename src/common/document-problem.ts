@@ -2,7 +2,11 @@ import type { Problem } from '../core/problems/problem.js';
 import { ProblemException, problemType, titleFor } from './problem.exception.js';
 
 /** The 400 answer for an invalid document, optionally nested under `prefix` (e.g. `/document`). */
-export function documentProblem(errors: Problem[], warnings: Problem[], prefix = ''): ProblemException {
+export function documentProblem(
+  errors: Problem[],
+  warnings: Problem[],
+  prefix = '',
+): ProblemException {
   const rebase = (p: Problem): Problem => ({ ...p, path: `${prefix}${p.path}` });
   return new ProblemException({
     type: problemType('INVALID_DOCUMENT'),

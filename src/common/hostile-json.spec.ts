@@ -11,7 +11,11 @@ describe('hostileJsonProblem', () => {
     { name: 'a normal body', input: { a: [{ b: 'c' }] }, expected: undefined },
     { name: 'at the depth limit', input: nest(MAX_BODY_DEPTH), expected: undefined },
     { name: 'one level deeper', input: nest(MAX_BODY_DEPTH + 1), expected: 'NESTING_TOO_DEEP' },
-    { name: '200,000 levels, without overflowing the stack', input: nest(200_000), expected: 'NESTING_TOO_DEEP' },
+    {
+      name: '200,000 levels, without overflowing the stack',
+      input: nest(200_000),
+      expected: 'NESTING_TOO_DEEP',
+    },
     { name: 'a NUL in a value', input: { a: ['x\u0000y'] }, expected: 'INVALID_STRING' },
     { name: 'a lone surrogate in a key', input: { ['k\ud800']: 1 }, expected: 'INVALID_STRING' },
     { name: 'a valid surrogate pair', input: { a: '😀' }, expected: undefined },
@@ -25,9 +29,18 @@ describe('hostileJsonProblem', () => {
 
 describe('reservedKeyProblem', () => {
   it('rejects prototype-named keys anywhere but in skipped fields', () => {
-    const body = JSON.parse('{"targets":{"clusterSelector":{"matchLabels":{"constructor":"x"}}},"document":{"contracts":{"__proto__":{}}}}') as unknown;
-    expect(reservedKeyProblem(body, new Set(['document']))).toMatchObject({ path: '/targets/clusterSelector/matchLabels/constructor', code: 'RESERVED_KEY' });
-    expect(reservedKeyProblem(JSON.parse('{"document":{"__proto__":1}}'), new Set(['document']))).toBeUndefined();
-    expect(reservedKeyProblem(JSON.parse('{"__proto__":1}'), new Set())).toMatchObject({ path: '/__proto__' });
+    const body = JSON.parse(
+      '{"targets":{"clusterSelector":{"matchLabels":{"constructor":"x"}}},"document":{"contracts":{"__proto__":{}}}}',
+    ) as unknown;
+    expect(reservedKeyProblem(body, new Set(['document']))).toMatchObject({
+      path: '/targets/clusterSelector/matchLabels/constructor',
+      code: 'RESERVED_KEY',
+    });
+    expect(
+      reservedKeyProblem(JSON.parse('{"document":{"__proto__":1}}'), new Set(['document'])),
+    ).toBeUndefined();
+    expect(reservedKeyProblem(JSON.parse('{"__proto__":1}'), new Set())).toMatchObject({
+      path: '/__proto__',
+    });
   });
 });

@@ -15,6 +15,10 @@ export class JsonContentTypeGuard implements CanActivate {
     const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return true;
     if (req.is(['application/json', 'application/*+json'])) return true;
-    throw ProblemException.of(415, 'UNSUPPORTED_MEDIA_TYPE', `The request body must be application/json, got ${req.headers['content-type'] ?? 'no content type'}.`);
+    throw ProblemException.of(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The request body must be application/json, got ${req.headers['content-type'] ?? 'no content type'}.`,
+    );
   }
 }

@@ -7,7 +7,12 @@ export const MAX_PAGE_SIZE = 500;
 
 /** `?limit=&cursor=` on every list. The cursor is opaque to clients. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: `Items per page, 1-${MAX_PAGE_SIZE}.`, default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE })
+  @ApiPropertyOptional({
+    description: `Items per page, 1-${MAX_PAGE_SIZE}.`,
+    default: DEFAULT_PAGE_SIZE,
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -26,7 +26,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status === 503) this.logger.warn({ path: req.path }, 'database unavailable');
     else if (body.status >= 500 && !(exception instanceof ProblemException)) {
       // Only the error's name: a database error's message lists the query parameters.
-      this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception, path: req.path }, 'unhandled error');
+      this.logger.error(
+        { error: exception instanceof Error ? exception.name : typeof exception, path: req.path },
+        'unhandled error',
+      );
     }
     if (body.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
     if (body.status === 503) res.setHeader('Retry-After', '5');
@@ -37,8 +40,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const instance = req.originalUrl?.split('?')[0];
     if (exception instanceof ProblemException) return { ...exception.problem, instance };
     // Nest wraps body-parser's errors in an HttpException whose cause is the original.
-    const parserError = (exception instanceof HttpException ? exception.cause : exception) as BodyParserError | undefined;
-    if (parserError && typeof parserError.type === 'string' && parserError.type.startsWith('entity.')) {
+    const parserError = (exception instanceof HttpException ? exception.cause : exception) as
+      BodyParserError | undefined;
+    if (
+      parserError &&
+      typeof parserError.type === 'string' &&
+      parserError.type.startsWith('entity.')
+    ) {
       return this.bodyParserProblem(parserError, instance);
     }
     if (!(exception instanceof HttpException) && isDatabaseUnavailable(exception)) {
@@ -57,11 +65,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         typeof response === 'string'
           ? response
           : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message).join('; ')
+            ? (response as { message: string[] }).message.join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
       // Terminus answers a failed readiness check with its per-dependency details: keep them.
-      const details = typeof response === 'object' && response !== null && 'details' in response ? { details: (response as { details: unknown }).details } : {};
-      return { type: problemType(codeForStatus(status)), title: titleFor(status), status, detail, instance, ...details };
+      const details =
+        typeof response === 'object' && response !== null && 'details' in response
+          ? { details: (response as { details: unknown }).details }
+          : {};
+      return {
+        type: problemType(codeForStatus(status)),
+        title: titleFor(status),
+        status,
+        detail,
+        instance,
+        ...details,
+      };
     }
     return {
       type: problemType('INTERNAL_ERROR'),
@@ -88,12 +106,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         title: titleFor(400),
         status: 400,
         detail: 'The request body is not valid JSON.',
-        errors: [{ path: '', code: 'INVALID_JSON', message: `the body is not valid JSON: ${e.message ?? 'parse error'}` }],
+        errors: [
+          {
+            path: '',
+            code: 'INVALID_JSON',
+            message: `the body is not valid JSON: ${e.message ?? 'parse error'}`,
+          },
+        ],
         instance,
       };
     }
     const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
-    return { type: problemType('BAD_BODY'), title: titleFor(status), status, detail: e.message ?? 'bad request body', instance };
+    return {
+      type: problemType('BAD_BODY'),
+      title: titleFor(status),
+      status,
+      detail: e.message ?? 'bad request body',
+      instance,
+    };
   }
 }
 

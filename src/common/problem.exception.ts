@@ -24,8 +24,19 @@ export class ProblemException extends HttpException {
     super(problem, problem.status);
   }
 
-  static of(status: number, code: string, detail: string, extra: Partial<ProblemBody> = {}): ProblemException {
-    return new ProblemException({ type: problemType(code), title: titleFor(status), status, detail, ...extra });
+  static of(
+    status: number,
+    code: string,
+    detail: string,
+    extra: Partial<ProblemBody> = {},
+  ): ProblemException {
+    return new ProblemException({
+      type: problemType(code),
+      title: titleFor(status),
+      status,
+      detail,
+      ...extra,
+    });
   }
 }
 

@@ -1,4 +1,9 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { stringify } from 'yaml';
@@ -8,7 +13,12 @@ export const YAML_MEDIA_TYPE = 'application/yaml';
 /** True when the client prefers YAML (`Accept: application/yaml`, also `text/yaml`, `application/x-yaml`). */
 export function prefersYaml(req: Request): boolean {
   // JSON is listed first, so `*/*` and a missing Accept header choose JSON.
-  const best = req.accepts(['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml']);
+  const best = req.accepts([
+    'application/json',
+    'application/yaml',
+    'application/x-yaml',
+    'text/yaml',
+  ]);
   return typeof best === 'string' && best !== 'application/json';
 }
 
@@ -36,5 +46,8 @@ export class YamlResponseInterceptor implements NestInterceptor {
 
 /** Multi-document YAML, one object per document; shared sub-objects are written out, never aliased. */
 export function toMultiDocumentYaml(items: unknown[]): string {
-  return items.map((item) => stringify(item, { aliasDuplicateObjects: false, lineWidth: 0 })).map((doc) => `---\n${doc}`).join('');
+  return items
+    .map((item) => stringify(item, { aliasDuplicateObjects: false, lineWidth: 0 }))
+    .map((doc) => `---\n${doc}`)
+    .join('');
 }

@@ -15,8 +15,18 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
   });
   it('reads overrides', () => {
-    const c = loadConfig({ PORT: '9000', ROLE: 'worker', DATABASE_URL: 'postgres://x/y', ALLOW_INSECURE_CLUSTER_URLS: 'true' });
-    expect(c).toMatchObject({ port: 9000, role: 'worker', databaseUrl: 'postgres://x/y', allowInsecureClusterUrls: true });
+    const c = loadConfig({
+      PORT: '9000',
+      ROLE: 'worker',
+      DATABASE_URL: 'postgres://x/y',
+      ALLOW_INSECURE_CLUSTER_URLS: 'true',
+    });
+    expect(c).toMatchObject({
+      port: 9000,
+      role: 'worker',
+      databaseUrl: 'postgres://x/y',
+      allowInsecureClusterUrls: true,
+    });
   });
   it('reports every problem at once', () => {
     let error: unknown;

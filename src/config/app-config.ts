@@ -64,7 +64,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return fallback;
   };
   const role = (env.ROLE ?? 'all') as ProcessRole;
-  if (!['api', 'worker', 'all'].includes(role)) problems.push(`ROLE must be api, worker or all, got "${role}"`);
+  if (!['api', 'worker', 'all'].includes(role))
+    problems.push(`ROLE must be api, worker or all, got "${role}"`);
   const dataDir = env.DATA_DIR ?? './data';
 
   const config: AppConfig = {
@@ -88,7 +89,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
-    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`,
+    );
   }
   try {
     parseApiTokens(config.apiTokens);

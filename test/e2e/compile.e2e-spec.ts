@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 
-const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const example = JSON.parse(
+  readFileSync(
+    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 
 describe('POST /v1/compile (e2e)', () => {
   let testApp: TestApp;
@@ -17,7 +22,12 @@ describe('POST /v1/compile (e2e)', () => {
     const res = await testApp.http().post('/v1/compile').send(example).expect(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body.warnings).toEqual([]);
-    expect(res.body.items.map((o: { metadata: { namespace: string; name: string } }) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+    expect(
+      res.body.items.map(
+        (o: { metadata: { namespace: string; name: string } }) =>
+          `${o.metadata.namespace}/${o.metadata.name}`,
+      ),
+    ).toEqual([
       'mms/hangwe-inst-network01',
       'mms/hangwe-inst-network02',
       'mms/hangwe-inst-network03',
@@ -26,9 +36,16 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('compiles as multi-document YAML for kubectl apply', async () => {
-    const res = await testApp.http().post('/v1/compile').set('Accept', 'application/yaml').send(example).expect(200);
+    const res = await testApp
+      .http()
+      .post('/v1/compile')
+      .set('Accept', 'application/yaml')
+      .send(example)
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/application\/yaml/);
-    const docs = parseAllDocuments(res.text).map((d) => d.toJS() as { kind: string; spec: { policyTypes: string[] } });
+    const docs = parseAllDocuments(res.text).map(
+      (d) => d.toJS() as { kind: string; spec: { policyTypes: string[] } },
+    );
     expect(docs).toHaveLength(3);
     for (const d of docs) {
       expect(d.kind).toBe('NetworkPolicy');
@@ -40,11 +57,20 @@ describe('POST /v1/compile (e2e)', () => {
   it('answers the connectivity matrix computed from the compiled objects', async () => {
     const res = await testApp.http().post('/v1/compile/connectivity').send(example).expect(200);
     const cell = (source: string, destination: string) =>
-      res.body.cells.find((c: { source: string; destination: string }) => c.source === source && c.destination === destination)?.allowed;
-    expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network01')).toEqual([{ protocol: 'TCP', ports: ['23'] }]);
-    expect(cell('network:hangwe-inst-network01', 'hangwe-inst-network02')).toEqual([{ protocol: 'TCP', ports: ['23', '3306'] }]);
+      res.body.cells.find(
+        (c: { source: string; destination: string }) =>
+          c.source === source && c.destination === destination,
+      )?.allowed;
+    expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network01')).toEqual([
+      { protocol: 'TCP', ports: ['23'] },
+    ]);
+    expect(cell('network:hangwe-inst-network01', 'hangwe-inst-network02')).toEqual([
+      { protocol: 'TCP', ports: ['23', '3306'] },
+    ]);
     expect(cell('network:hangwe-inst-network02', 'hangwe-inst-network01')).toBe('all');
-    expect(cell('cidr:0.0.0.0/0', 'hangwe-inst-network01')).toEqual([{ protocol: 'TCP', ports: ['80'] }]);
+    expect(cell('cidr:0.0.0.0/0', 'hangwe-inst-network01')).toEqual([
+      { protocol: 'TCP', ports: ['80'] },
+    ]);
     expect(cell('untagged', 'hangwe-inst-network01')).toBeUndefined();
     expect(cell('network:hangwe-inst-network03', 'hangwe-inst-network02')).toBeUndefined();
   });
@@ -53,7 +79,11 @@ describe('POST /v1/compile (e2e)', () => {
     const bad = {
       namespaces: ['Prod', 'ok'],
       contracts: {
-        web_to_db: { provide_networks: ['db'], consume_networks: [], ports: [{ protocol: 'ICMP', port: 70000 }] },
+        web_to_db: {
+          provide_networks: ['db'],
+          consume_networks: [],
+          ports: [{ protocol: 'ICMP', port: 70000 }],
+        },
       },
       expose: [{ network: 'web', cidr: '10.0.0.0/33', except: ['11.0.0.0/8'] }],
     };
@@ -73,33 +103,59 @@ describe('POST /v1/compile (e2e)', () => {
   });
 
   it('rejects unknown fields at every level', async () => {
-    const res = await testApp.http()
+    const res = await testApp
+      .http()
       .post('/v1/compile')
       .send({ ...example, namspaces: ['x'], options: { egres: 'enforce' } })
       .expect(400);
     const paths = res.body.errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`);
-    expect(paths).toEqual(expect.arrayContaining(['/namspaces UNKNOWN_FIELD', '/options/egres UNKNOWN_FIELD']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/namspaces UNKNOWN_FIELD', '/options/egres UNKNOWN_FIELD']),
+    );
   });
 
   it('returns warnings for ignored ACI fields and canonicalised CIDRs', async () => {
     const doc = {
       namespaces: ['mms'],
-      contracts: { c: { provide_networks: ['a'], consume_networks: ['b'], established: true, ports: [{ port: 22, source_port: 1024 }] } },
+      contracts: {
+        c: {
+          provide_networks: ['a'],
+          consume_networks: ['b'],
+          established: true,
+          ports: [{ port: 22, source_port: 1024 }],
+        },
+      },
       expose: [{ network: 'a', cidr: '10.1.2.3/8', except: [] }],
     };
     const res = await testApp.http().post('/v1/compile').send(doc).expect(200);
-    const codes = res.body.warnings.map((w: { path: string; code: string }) => `${w.path} ${w.code}`);
+    const codes = res.body.warnings.map(
+      (w: { path: string; code: string }) => `${w.path} ${w.code}`,
+    );
     expect(codes).toEqual(
-      expect.arrayContaining(['/contracts/c/established IGNORED_ESTABLISHED', '/contracts/c/ports/0/source_port IGNORED_SOURCE_PORT', '/expose/0/cidr CIDR_HOST_BITS_SET']),
+      expect.arrayContaining([
+        '/contracts/c/established IGNORED_ESTABLISHED',
+        '/contracts/c/ports/0/source_port IGNORED_SOURCE_PORT',
+        '/expose/0/cidr CIDR_HOST_BITS_SET',
+      ]),
     );
     const a = res.body.items.find((o: { metadata: { name: string } }) => o.metadata.name === 'a');
     expect(JSON.stringify(a.spec)).toContain('"cidr":"10.0.0.0/8"');
   });
 
   it('answers malformed JSON, wrong content types and oversized bodies with clear problems', async () => {
-    const broken = await testApp.http().post('/v1/compile').set('Content-Type', 'application/json').send('{"namespaces": [').expect(400);
+    const broken = await testApp
+      .http()
+      .post('/v1/compile')
+      .set('Content-Type', 'application/json')
+      .send('{"namespaces": [')
+      .expect(400);
     expect(broken.body.errors[0].code).toBe('INVALID_JSON');
-    const text = await testApp.http().post('/v1/compile').set('Content-Type', 'text/plain').send('namespaces: [a]').expect(415);
+    const text = await testApp
+      .http()
+      .post('/v1/compile')
+      .set('Content-Type', 'text/plain')
+      .send('namespaces: [a]')
+      .expect(415);
     expect(text.body.detail).toMatch(/application\/json/);
     const huge = { namespaces: ['a'], contracts: {}, padding: 'x'.repeat(1024 * 1024 + 10) };
     const big = await testApp.http().post('/v1/compile').send(huge).expect(413);
@@ -110,8 +166,12 @@ describe('POST /v1/compile (e2e)', () => {
     const res = await testApp.http().get('/docs-json').expect(200);
     const op = res.body.paths['/v1/compile'].post;
     expect(op.requestBody.content['application/json'].examples.mms.value).toEqual(example);
-    expect(op.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
-    expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['PolicyDocumentDto', 'ContractDto', 'ProblemDto']));
+    expect(op.responses['400'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ProblemDto',
+    );
+    expect(Object.keys(res.body.components.schemas)).toEqual(
+      expect.arrayContaining(['PolicyDocumentDto', 'ContractDto', 'ProblemDto']),
+    );
     await testApp.http().get('/docs').expect(200);
   });
 

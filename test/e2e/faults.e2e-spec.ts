@@ -11,7 +11,6 @@ import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 
-
 // Faults against the service as real processes, on the machine's PostgreSQL (behind a proxy
 // the test can cut) and Redis, and real kube-apiservers.
 describe('faults (e2e, real processes)', () => {
@@ -29,11 +28,18 @@ describe('faults (e2e, real processes)', () => {
   const call = async (base: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${adminSecret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${adminSecret}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   };
   const start = async (role: string) => {
     const p = await startAppProcess({ ...env, ROLE: role });
@@ -42,22 +48,38 @@ describe('faults (e2e, real processes)', () => {
   };
   const stateOf = async (base: string, policy: string) => {
     const s = await call(base, 'GET', `/v1/policies/${policy}/status`);
-    return (s.body.clusters ?? []) as { cluster: string; sync: { status: string }; appliedRevision: number | null }[];
+    return (s.body.clusters ?? []) as {
+      cluster: string;
+      sync: { status: string };
+      appliedRevision: number | null;
+    }[];
   };
   const syncedAt = async (base: string, policy: string, revision: number) => {
     let last: unknown;
     try {
-      return await waitFor(`${policy} Synced at revision ${revision}`, async () => {
-        const clusters = await stateOf(base, policy);
-        last = clusters;
-        return clusters.length === clusterNames.length && clusters.every((c) => c.sync.status === 'Synced' && c.appliedRevision === revision) ? clusters : undefined;
-      }, 120_000);
+      return await waitFor(
+        `${policy} Synced at revision ${revision}`,
+        async () => {
+          const clusters = await stateOf(base, policy);
+          last = clusters;
+          return clusters.length === clusterNames.length &&
+            clusters.every((c) => c.sync.status === 'Synced' && c.appliedRevision === revision)
+            ? clusters
+            : undefined;
+        },
+        120_000,
+      );
     } catch (e) {
       throw new Error(`${(e as Error).message}; last status: ${JSON.stringify(last)}`);
     }
   };
   // Each policy gets its own network names: objects of one name belong to one policy only.
-  const docWithPort = (port: number, tag: string) => ({ namespaces: [ns], contracts: { c: { provide_networks: [`db-${tag}`], consume_networks: [`web-${tag}`], ports: [{ port }] } } });
+  const docWithPort = (port: number, tag: string) => ({
+    namespaces: [ns],
+    contracts: {
+      c: { provide_networks: [`db-${tag}`], consume_networks: [`web-${tag}`], ports: [{ port }] },
+    },
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
@@ -81,14 +103,26 @@ describe('faults (e2e, real processes)', () => {
       const id = await cluster.leastPrivilegeIdentity([ns]);
       const name = uniqueName(`f${index}`);
       clusterNames.push(name);
-      expect((await call(api.url, 'POST', '/v1/clusters', { name, server: id.server, caData: id.caData, token: id.token })).status).toBe(201);
+      expect(
+        (
+          await call(api.url, 'POST', '/v1/clusters', {
+            name,
+            server: id.server,
+            caData: id.caData,
+            token: id.token,
+          })
+        ).status,
+      ).toBe(201);
     }
   }, 180_000);
 
   afterAll(async () => {
     for (const p of procs) await p.stop('SIGKILL');
     await proxy?.cut();
-    for (const index of [0, 1]) await testCluster(index).deleteNamespace(ns).catch(() => undefined);
+    for (const index of [0, 1])
+      await testCluster(index)
+        .deleteNamespace(ns)
+        .catch(() => undefined);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
@@ -98,7 +132,15 @@ describe('faults (e2e, real processes)', () => {
   it('Redis emptied before any worker ran: the reconcile re-enqueues from the database and nothing is lost', async () => {
     const api = procs[0];
     const policy = uniqueName('redis');
-    expect((await call(api.url, 'POST', '/v1/policies', { name: policy, targets: { clusters: clusterNames }, document: docWithPort(5432, 'redis') })).status).toBe(202);
+    expect(
+      (
+        await call(api.url, 'POST', '/v1/policies', {
+          name: policy,
+          targets: { clusters: clusterNames },
+          document: docWithPort(5432, 'redis'),
+        })
+      ).status,
+    ).toBe(202);
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
     await redis.del(...keys); // what a Redis restarted without persistence looks like to us
@@ -109,19 +151,40 @@ describe('faults (e2e, real processes)', () => {
   it('a worker SIGKILLed mid-job: another worker takes the job over and the cluster ends Synced, with no duplicate revision', async () => {
     const api = procs[0];
     const policy = uniqueName('kill');
-    expect((await call(api.url, 'POST', '/v1/policies', { name: policy, targets: { clusters: clusterNames }, document: docWithPort(1000, 'kill') })).status).toBe(202);
+    expect(
+      (
+        await call(api.url, 'POST', '/v1/policies', {
+          name: policy,
+          targets: { clusters: clusterNames },
+          document: docWithPort(1000, 'kill'),
+        })
+      ).status,
+    ).toBe(202);
     await syncedAt(api.url, policy, 1);
-    const [{ id }] = await db.db.select({ id: policies.id }).from(policies).where(eq(policies.name, policy));
+    const [{ id }] = await db.db
+      .select({ id: policies.id })
+      .from(policies)
+      .where(eq(policies.name, policy));
     // Hold the per-(policy, cluster) lock so that the worker's job is in flight when it dies.
     const lockKey = `${prefix}:lock:${id}:${clusterNames[0]}`;
     await redis.set(lockKey, 'held-by-test', 'PX', 120_000);
     for (const p of procs.slice(1)) await p.stop('SIGKILL');
     const doomed = await start('worker');
-    expect((await call(api.url, 'POST', '/v1/policies', { name: policy, targets: { clusters: clusterNames }, document: docWithPort(2000, 'kill') })).status).toBe(202);
+    expect(
+      (
+        await call(api.url, 'POST', '/v1/policies', {
+          name: policy,
+          targets: { clusters: clusterNames },
+          document: docWithPort(2000, 'kill'),
+        })
+      ).status,
+    ).toBe(202);
     await waitFor('the job running on the doomed worker', async () => {
       const s = await stateOf(api.url, policy);
       const d = await call(api.url, 'GET', `/v1/policies/${policy}/status`);
-      const op = (d.body.clusters as { cluster: string; operation: { phase: string } }[]).find((c) => c.cluster === clusterNames[0])?.operation;
+      const op = (d.body.clusters as { cluster: string; operation: { phase: string } }[]).find(
+        (c) => c.cluster === clusterNames[0],
+      )?.operation;
       return s.length > 0 && op?.phase === 'Running' ? true : undefined;
     });
     await doomed.stop('SIGKILL');
@@ -139,19 +202,30 @@ describe('faults (e2e, real processes)', () => {
     const api = procs[0];
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
     await proxy.cut();
-    const down = await waitFor('a 503', async () => {
-      const r = await call(api.url, 'GET', '/v1/policies');
-      return r.status === 503 ? r : undefined;
-    }, 30_000);
+    const down = await waitFor(
+      'a 503',
+      async () => {
+        const r = await call(api.url, 'GET', '/v1/policies');
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+    );
     expect(down.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(down.body).toMatchObject({ status: 503, type: 'urn:gbp-netpol:problem:database-unavailable' });
+    expect(down.body).toMatchObject({
+      status: 503,
+      type: 'urn:gbp-netpol:problem:database-unavailable',
+    });
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
     const health = (await ready.json()) as { details?: { database?: { status?: string } } };
     expect(health.details?.database?.status).toBe('down');
     expect(api.child.exitCode).toBeNull();
     await proxy.open();
-    await waitFor('service back', async () => ((await call(api.url, 'GET', '/v1/policies')).status === 200 ? true : undefined), 30_000);
+    await waitFor(
+      'service back',
+      async () => ((await call(api.url, 'GET', '/v1/policies')).status === 200 ? true : undefined),
+      30_000,
+    );
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
   }, 120_000);
 
@@ -160,7 +234,15 @@ describe('faults (e2e, real processes)', () => {
     await start('worker');
     const policy = uniqueName('race');
     const ports = [3001, 3002, 3003, 3004, 3005, 3006];
-    const answers = await Promise.all(ports.map((port, i) => call(apis[i % 2].url, 'POST', '/v1/policies', { name: policy, targets: { clusters: clusterNames }, document: docWithPort(port, 'race') })));
+    const answers = await Promise.all(
+      ports.map((port, i) =>
+        call(apis[i % 2].url, 'POST', '/v1/policies', {
+          name: policy,
+          targets: { clusters: clusterNames },
+          document: docWithPort(port, 'race'),
+        }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: ports.length }, () => 202));
     const numbers = answers.map((a) => a.body.revision as number).sort((a, b) => a - b);
     expect(numbers).toEqual([1, 2, 3, 4, 5, 6]);
@@ -168,7 +250,9 @@ describe('faults (e2e, real processes)', () => {
     const latestPort = ports[answers.indexOf(latest)];
     await syncedAt(apis[1].url, policy, 6);
     for (const index of [0, 1]) {
-      const live = await new KubeGateway().connect(testCluster(index).adminAccess).getNetworkPolicy(ns, 'db-race');
+      const live = await new KubeGateway()
+        .connect(testCluster(index).adminAccess)
+        .getNetworkPolicy(ns, 'db-race');
       expect(live?.metadata.annotations?.['gbp-netpol.io/revision']).toBe('6');
       expect(JSON.stringify(live?.spec)).toContain(`"port":${latestPort}`);
     }

@@ -7,7 +7,12 @@ import { testCluster } from '../harness/kube-test-context.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { waitFor } from '../support/wait-for.js';
 
-const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const example = JSON.parse(
+  readFileSync(
+    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 
 // The service as real processes (API and workers) on the machine's PostgreSQL and Redis.
 describe('gbp-netpol as processes (e2e)', () => {
@@ -24,11 +29,18 @@ describe('gbp-netpol as processes (e2e)', () => {
   const call = async (base: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${adminSecret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${adminSecret}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
-    return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: res.status,
+      text,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   };
   const start = async (role: string, extra: Record<string, string> = {}) => {
     const p = await startAppProcess({ ...env, ROLE: role, ...extra });
@@ -36,11 +48,18 @@ describe('gbp-netpol as processes (e2e)', () => {
     return p;
   };
   const settled = (base: string, policy: string) =>
-    waitFor(`${policy} Synced everywhere`, async () => {
-      const s = await call(base, 'GET', `/v1/policies/${policy}/status`);
-      const clusters = (s.body.clusters ?? []) as { sync: { status: string } }[];
-      return clusters.length === clusterNames.length && clusters.every((c) => c.sync.status === 'Synced') ? s.body : undefined;
-    }, 90_000);
+    waitFor(
+      `${policy} Synced everywhere`,
+      async () => {
+        const s = await call(base, 'GET', `/v1/policies/${policy}/status`);
+        const clusters = (s.body.clusters ?? []) as { sync: { status: string } }[];
+        return clusters.length === clusterNames.length &&
+          clusters.every((c) => c.sync.status === 'Synced')
+          ? s.body
+          : undefined;
+      },
+      90_000,
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
@@ -61,14 +80,22 @@ describe('gbp-netpol as processes (e2e)', () => {
       clusterTokens.push(id.token);
       const name = uniqueName(`p${index}`);
       clusterNames.push(name);
-      const res = await call(api.url, 'POST', '/v1/clusters', { name, server: id.server, caData: id.caData, token: id.token });
+      const res = await call(api.url, 'POST', '/v1/clusters', {
+        name,
+        server: id.server,
+        caData: id.caData,
+        token: id.token,
+      });
       expect(res.status).toBe(201);
     }
   }, 180_000);
 
   afterAll(async () => {
     for (const p of procs) await p.stop('SIGKILL');
-    for (const index of [0, 1]) await testCluster(index).deleteNamespace(ns).catch(() => undefined);
+    for (const index of [0, 1])
+      await testCluster(index)
+        .deleteNamespace(ns)
+        .catch(() => undefined);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
@@ -78,14 +105,30 @@ describe('gbp-netpol as processes (e2e)', () => {
   it('two workers on one Redis apply each (deployment, cluster) exactly once', async () => {
     const [w1, w2] = [await start('worker'), await start('worker')];
     const policy = uniqueName('two');
-    const res = await call(procs[0].url, 'POST', '/v1/policies', { name: policy, targets: { clusters: clusterNames }, document: { ...example, namespaces: [ns] } });
+    const res = await call(procs[0].url, 'POST', '/v1/policies', {
+      name: policy,
+      targets: { clusters: clusterNames },
+      document: { ...example, namespaces: [ns] },
+    });
     expect(res.status).toBe(202);
     await settled(procs[0].url, policy);
-    const deployment = await call(procs[0].url, 'GET', `/v1/deployments/${res.body.deploymentId as string}`);
-    for (const c of deployment.body.clusters as { attempt: number; phase: string }[]) expect(c).toMatchObject({ attempt: 1, phase: 'Succeeded' });
-    const completions = (p: AppProcess) => (p.output().match(new RegExp(`apply__${res.body.deploymentId as string}__[a-z0-9-]+`, 'g')) ?? []).filter((_, i, all) => all.indexOf(_) === i);
+    const deployment = await call(
+      procs[0].url,
+      'GET',
+      `/v1/deployments/${res.body.deploymentId as string}`,
+    );
+    for (const c of deployment.body.clusters as { attempt: number; phase: string }[])
+      expect(c).toMatchObject({ attempt: 1, phase: 'Succeeded' });
+    const completions = (p: AppProcess) =>
+      (
+        p
+          .output()
+          .match(new RegExp(`apply__${res.body.deploymentId as string}__[a-z0-9-]+`, 'g')) ?? []
+      ).filter((_, i, all) => all.indexOf(_) === i);
     const done = [...completions(w1), ...completions(w2)];
-    expect(done.sort()).toEqual(clusterNames.map((c) => `apply__${res.body.deploymentId as string}__${c}`).sort());
+    expect(done.sort()).toEqual(
+      clusterNames.map((c) => `apply__${res.body.deploymentId as string}__${c}`).sort(),
+    );
     // Jobs carry ids only: no payload in Redis holds a credential.
     for (const key of await redis.keys(`${prefix}:rollout:*`)) {
       if ((await redis.type(key)) !== 'hash') continue;

@@ -6,13 +6,23 @@ import { testCluster } from '../harness/kube-test-context.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const example = JSON.parse(
+  readFileSync(
+    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, unknown>;
 
 interface ClusterStatus {
   cluster: string;
   connection: { state: string } | null;
   sync: { status: string; reason: string | null };
-  operation: { phase: string; attempt: number; nextRetryAt: string | null; error: string | null } | null;
+  operation: {
+    phase: string;
+    attempt: number;
+    nextRetryAt: string | null;
+    error: string | null;
+  } | null;
 }
 
 // A private cluster, so that stopping its kube-apiserver disturbs no other test file.
@@ -33,10 +43,16 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
   beforeAll(async () => {
     flaky = await startCluster({ name: 'flaky' });
     testApp = await createTestApp({ JOB_ATTEMPTS: '4', JOB_BACKOFF_MS: '400' });
-    for (const [name, cluster] of [[names.healthy, healthy], [names.flaky, flaky]] as const) {
+    for (const [name, cluster] of [
+      [names.healthy, healthy],
+      [names.flaky, flaky],
+    ] as const) {
       await cluster.admin.ensureNamespace(ns);
       const id = await cluster.leastPrivilegeIdentity([ns]);
-      await http().post('/v1/clusters').send({ name, server: id.server, caData: id.caData, token: id.token }).expect(201);
+      await http()
+        .post('/v1/clusters')
+        .send({ name, server: id.server, caData: id.caData, token: id.token })
+        .expect(201);
     }
   });
 
@@ -52,17 +68,40 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
       const http2 = () => slow.http();
       const name = uniqueName('flaky2');
       const id = await flaky.leastPrivilegeIdentity([ns]);
-      await http2().post('/v1/clusters').send({ name, server: id.server, caData: id.caData, token: id.token }).expect(201);
+      await http2()
+        .post('/v1/clusters')
+        .send({ name, server: id.server, caData: id.caData, token: id.token })
+        .expect(201);
       const pol = uniqueName('auto');
       await flaky.stopApiServer();
-      await http2().post('/v1/policies').send({ name: pol, targets: { clusters: [name] }, document: { namespaces: [ns], contracts: { c: { provide_networks: ['auto-db'], consume_networks: ['auto-web'] } } } }).expect(202);
-      const statusOf2 = async () => ((await http2().get(`/v1/policies/${pol}/status`).expect(200)).body.clusters as ClusterStatus[])[0];
-      await waitFor('Retrying', async () => ((await statusOf2())?.operation?.phase === 'Retrying' ? true : undefined));
+      await http2()
+        .post('/v1/policies')
+        .send({
+          name: pol,
+          targets: { clusters: [name] },
+          document: {
+            namespaces: [ns],
+            contracts: { c: { provide_networks: ['auto-db'], consume_networks: ['auto-web'] } },
+          },
+        })
+        .expect(202);
+      const statusOf2 = async () =>
+        (
+          (await http2().get(`/v1/policies/${pol}/status`).expect(200)).body
+            .clusters as ClusterStatus[]
+        )[0];
+      await waitFor('Retrying', async () =>
+        (await statusOf2())?.operation?.phase === 'Retrying' ? true : undefined,
+      );
       await flaky.startApiServer();
-      const back = await waitFor('Synced without any manual step', async () => {
-        const s = await statusOf2();
-        return s?.sync.status === 'Synced' ? s : undefined;
-      }, 90_000);
+      const back = await waitFor(
+        'Synced without any manual step',
+        async () => {
+          const s = await statusOf2();
+          return s?.sync.status === 'Synced' ? s : undefined;
+        },
+        90_000,
+      );
       expect(back.operation?.phase).toBe('Succeeded');
       expect(back.operation?.attempt).toBeGreaterThan(1);
     } finally {
@@ -72,7 +111,14 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
 
   it('goes Retrying then Failed on the stopped cluster while the other is Synced, and recovers to Synced', async () => {
     await flaky.stopApiServer();
-    await http().post('/v1/policies').send({ name: policy, targets: { clusters: [names.healthy, names.flaky] }, document: { ...example, namespaces: [ns] } }).expect(202);
+    await http()
+      .post('/v1/policies')
+      .send({
+        name: policy,
+        targets: { clusters: [names.healthy, names.flaky] },
+        document: { ...example, namespaces: [ns] },
+      })
+      .expect(202);
 
     const retrying = await waitFor('a Retrying phase', async () => {
       const s = await statusOf(names.flaky);
@@ -100,7 +146,13 @@ describe('a cluster that goes away during a rollout (e2e)', () => {
       return s.sync.status === 'Synced' ? s : undefined;
     });
     expect(recovered.connection?.state).toBe('Reachable');
-    const objects = await new KubeGateway().connect(flaky.adminAccess).listNetworkPolicies(ns, `gbp-netpol.io/policy=${policy}`);
-    expect(objects.map((o) => o.metadata.name).sort()).toEqual(['hangwe-inst-network01', 'hangwe-inst-network02', 'hangwe-inst-network03']);
+    const objects = await new KubeGateway()
+      .connect(flaky.adminAccess)
+      .listNetworkPolicies(ns, `gbp-netpol.io/policy=${policy}`);
+    expect(objects.map((o) => o.metadata.name).sort()).toEqual([
+      'hangwe-inst-network01',
+      'hangwe-inst-network02',
+      'hangwe-inst-network03',
+    ]);
   });
 });

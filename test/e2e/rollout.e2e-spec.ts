@@ -6,7 +6,12 @@ import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
-const example = JSON.parse(readFileSync(new URL('../../src/core/compiler/golden/example.document.json', import.meta.url), 'utf8')) as {
+const example = JSON.parse(
+  readFileSync(
+    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
+    'utf8',
+  ),
+) as {
   namespaces: string[];
   contracts: Record<string, { ports?: { protocol: string; port: string }[] }>;
   expose: unknown[];
@@ -41,19 +46,31 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
   async function status() {
     const res = await http().get(`/v1/policies/${policyName}/status`).expect(200);
     seenBodies.push(res.text);
-    return res.body as { clusters: { cluster: string; sync: { status: string; reason: string | null }; operation: { phase: string; error: string | null } | null; appliedRevision: number | null; resources: { namespace: string; name: string; action: string; message?: string }[] }[] };
+    return res.body as {
+      clusters: {
+        cluster: string;
+        sync: { status: string; reason: string | null };
+        operation: { phase: string; error: string | null } | null;
+        appliedRevision: number | null;
+        resources: { namespace: string; name: string; action: string; message?: string }[];
+      }[];
+    };
   }
 
   async function waitSettled(revision: number) {
     return waitFor(`revision ${revision} settled on every cluster`, async () => {
       const s = await status();
-      const done = s.clusters.every((c) => c.operation && ['Succeeded', 'Failed'].includes(c.operation.phase));
+      const done = s.clusters.every(
+        (c) => c.operation && ['Succeeded', 'Failed'].includes(c.operation.phase),
+      );
       return done && s.clusters.length > 0 ? s : undefined;
     });
   }
 
   async function ours(env: Env, ns: string) {
-    return (await env.admin.listNetworkPolicies(ns, `${OWNED},gbp-netpol.io/policy=${policyName}`)).map((o) => o.metadata.name).sort();
+    return (await env.admin.listNetworkPolicies(ns, `${OWNED},gbp-netpol.io/policy=${policyName}`))
+      .map((o) => o.metadata.name)
+      .sort();
   }
 
   beforeAll(async () => {
@@ -62,24 +79,45 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
       const cluster = testCluster(index);
       for (const ns of [nsA, nsB]) await cluster.admin.ensureNamespace(ns);
       if (index === 0) await cluster.admin.ensureNamespace(nsC);
-      const identity = await cluster.leastPrivilegeIdentity(index === 0 ? [nsA, nsB, nsC] : [nsA, nsB]);
+      const identity = await cluster.leastPrivilegeIdentity(
+        index === 0 ? [nsA, nsB, nsC] : [nsA, nsB],
+      );
       const name = uniqueName(`c${index}`);
-      const res = await http().post('/v1/clusters').send({ name, server: identity.server, caData: identity.caData, token: identity.token, labels: { suite: policyName } });
+      const res = await http()
+        .post('/v1/clusters')
+        .send({
+          name,
+          server: identity.server,
+          caData: identity.caData,
+          token: identity.token,
+          labels: { suite: policyName },
+        });
       expect(res.status).toBe(201);
       seenBodies.push(res.text);
-      envs.push({ cluster, admin: gateway.connect(cluster.adminAccess), name, token: identity.token });
+      envs.push({
+        cluster,
+        admin: gateway.connect(cluster.adminAccess),
+        name,
+        token: identity.token,
+      });
     }
   });
 
   afterAll(async () => {
     await testApp?.close();
-    for (const env of envs) for (const ns of [nsA, nsB, nsC]) await env.cluster.deleteNamespace(ns).catch(() => undefined);
+    for (const env of envs)
+      for (const ns of [nsA, nsB, nsC])
+        await env.cluster.deleteNamespace(ns).catch(() => undefined);
   });
 
   it('applies the shared example to both clusters: Synced, with exactly the compiled objects', async () => {
     const res = await http()
       .post('/v1/policies')
-      .send({ name: policyName, targets: { clusters: envs.map((e) => e.name) }, document: doc([nsA, nsB]) })
+      .send({
+        name: policyName,
+        targets: { clusters: envs.map((e) => e.name) },
+        document: doc([nsA, nsB]),
+      })
       .expect(202);
     seenBodies.push(res.text);
     expect(res.body.revision).toBe(1);
@@ -90,7 +128,9 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
       expect(c.appliedRevision).toBe(1);
       expect(c.resources.map((r) => r.action)).toEqual(Array(6).fill('created'));
     }
-    const manifests = (await http().get(`/v1/policies/${policyName}/revisions/1/manifests`).expect(200)).body.items as { metadata: { namespace: string; name: string }; spec: unknown }[];
+    const manifests = (
+      await http().get(`/v1/policies/${policyName}/revisions/1/manifests`).expect(200)
+    ).body.items as { metadata: { namespace: string; name: string }; spec: unknown }[];
     expect(manifests).toHaveLength(6);
     for (const env of envs) {
       for (const m of manifests) {
@@ -101,7 +141,10 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
       }
     }
     const deployment = await http().get(res.headers.location).expect(200);
-    expect(deployment.body.clusters.map((c: { phase: string }) => c.phase)).toEqual(['Succeeded', 'Succeeded']);
+    expect(deployment.body.clusters.map((c: { phase: string }) => c.phase)).toEqual([
+      'Succeeded',
+      'Succeeded',
+    ]);
     expect(deployment.body.finishedAt).not.toBeNull();
   });
 
@@ -109,15 +152,26 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     const before = await Promise.all(envs.map((e) => e.admin.listNetworkPolicies(nsA)));
     const res = await http()
       .post('/v1/policies')
-      .send({ name: policyName, targets: { clusters: envs.map((e) => e.name).reverse() }, document: doc([nsB, nsA]) })
+      .send({
+        name: policyName,
+        targets: { clusters: envs.map((e) => e.name).reverse() },
+        document: doc([nsB, nsA]),
+      })
       .expect(200);
     expect(res.body).toMatchObject({ revision: 1, unchanged: true, deploymentId: null });
     const sync = await http().post(`/v1/policies/${policyName}/sync`).send({}).expect(202);
-    await waitFor('sync finished', async () => ((await http().get(`/v1/deployments/${sync.body.deploymentId}`)).body.finishedAt ? true : undefined));
+    await waitFor('sync finished', async () =>
+      (await http().get(`/v1/deployments/${sync.body.deploymentId}`)).body.finishedAt
+        ? true
+        : undefined,
+    );
     const after = await Promise.all(envs.map((e) => e.admin.listNetworkPolicies(nsA)));
-    expect(after.map((l) => l.map((o) => o.metadata.resourceVersion))).toEqual(before.map((l) => l.map((o) => o.metadata.resourceVersion)));
+    expect(after.map((l) => l.map((o) => o.metadata.resourceVersion))).toEqual(
+      before.map((l) => l.map((o) => o.metadata.resourceVersion)),
+    );
     const s = await status();
-    for (const c of s.clusters) expect(new Set(c.resources.map((r) => r.action))).toEqual(new Set(['unchanged']));
+    for (const c of s.clusters)
+      expect(new Set(c.resources.map((r) => r.action))).toEqual(new Set(['unchanged']));
   });
 
   it('a changed revision (network removed, port changed, namespace dropped) is updated and pruned in both clusters', async () => {
@@ -126,13 +180,25 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
       d.contracts.hangwe_inst_constract01.ports = [{ protocol: 'TCP', port: '2323' }];
       d.expose = [];
     });
-    const res = await http().post('/v1/policies').send({ name: policyName, targets: { clusters: envs.map((e) => e.name) }, document: changed }).expect(202);
+    const res = await http()
+      .post('/v1/policies')
+      .send({ name: policyName, targets: { clusters: envs.map((e) => e.name) }, document: changed })
+      .expect(202);
     expect(res.body.revision).toBe(2);
     const settled = await waitSettled(2);
     for (const c of settled.clusters) {
       expect(c.sync.status).toBe('Synced');
-      const byAction = (a: string) => c.resources.filter((r) => r.action === a).map((r) => `${r.namespace === nsA ? 'A' : 'B'}/${r.name}`).sort();
-      expect(byAction('deleted')).toEqual(['A/hangwe-inst-network03', 'B/hangwe-inst-network01', 'B/hangwe-inst-network02', 'B/hangwe-inst-network03']);
+      const byAction = (a: string) =>
+        c.resources
+          .filter((r) => r.action === a)
+          .map((r) => `${r.namespace === nsA ? 'A' : 'B'}/${r.name}`)
+          .sort();
+      expect(byAction('deleted')).toEqual([
+        'A/hangwe-inst-network03',
+        'B/hangwe-inst-network01',
+        'B/hangwe-inst-network02',
+        'B/hangwe-inst-network03',
+      ]);
       expect(byAction('updated')).toEqual(['A/hangwe-inst-network01', 'A/hangwe-inst-network02']);
     }
     for (const env of envs) {
@@ -146,15 +212,29 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
 
   it('never overwrites an unowned NetworkPolicy (conflict, with its owner) and reports a missing namespace while applying the rest', async () => {
     // Created by "someone else" (another field manager), as kubectl would.
-    const foreign = await envs[0].cluster.adminKubeConfig.makeApiClient(NetworkingV1Api).createNamespacedNetworkPolicy({
-      namespace: nsC,
-      fieldManager: 'kubectl-create',
-      body: { metadata: { name: 'hangwe-inst-network01', labels: { team: 'edge' } }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-    });
-    await http().post('/v1/policies').send({ name: policyName, targets: { clusters: envs.map((e) => e.name) }, document: doc([nsA, nsC]) }).expect(202);
+    const foreign = await envs[0].cluster.adminKubeConfig
+      .makeApiClient(NetworkingV1Api)
+      .createNamespacedNetworkPolicy({
+        namespace: nsC,
+        fieldManager: 'kubectl-create',
+        body: {
+          metadata: { name: 'hangwe-inst-network01', labels: { team: 'edge' } },
+          spec: { podSelector: {}, policyTypes: ['Ingress'] },
+        },
+      });
+    await http()
+      .post('/v1/policies')
+      .send({
+        name: policyName,
+        targets: { clusters: envs.map((e) => e.name) },
+        document: doc([nsA, nsC]),
+      })
+      .expect(202);
     const settled = await waitSettled(3);
     const [c0, c1] = envs.map((e) => settled.clusters.find((c) => c.cluster === e.name)!);
-    const conflict = c0.resources.find((r) => r.namespace === nsC && r.name === 'hangwe-inst-network01')!;
+    const conflict = c0.resources.find(
+      (r) => r.namespace === nsC && r.name === 'hangwe-inst-network01',
+    )!;
     expect(conflict.action).toBe('conflict');
     expect(conflict.message).toMatch(/not managed by gbp-netpol; field managers: kubectl-create/);
     expect(c0.operation?.phase).toBe('Failed');
@@ -168,17 +248,28 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     expect(missing.map((r) => r.action)).toEqual(['failed', 'failed', 'failed']);
     expect(missing[0].message).toMatch(new RegExp(`namespace ${nsC} does not exist`));
     expect(c1.operation?.error).toMatch(/3 of 6 resources not applied/);
-    expect(await ours(envs[1], nsA)).toEqual(['hangwe-inst-network01', 'hangwe-inst-network02', 'hangwe-inst-network03']);
+    expect(await ours(envs[1], nsA)).toEqual([
+      'hangwe-inst-network01',
+      'hangwe-inst-network02',
+      'hangwe-inst-network03',
+    ]);
   });
 
   it('DELETE removes the objects from both clusters, keeps unowned ones, and the deletion stays visible', async () => {
     const res = await http().delete(`/v1/policies/${policyName}`).expect(202);
-    await waitFor('policy gone', async () => ((await http().get(`/v1/policies/${policyName}`)).status === 404 ? true : undefined));
-    for (const env of envs) for (const ns of [nsA, nsB, nsC]) expect(await ours(env, ns)).toEqual([]);
-    expect((await envs[0].admin.getNetworkPolicy(nsC, 'hangwe-inst-network01'))?.metadata.labels).toEqual({ team: 'edge' });
+    await waitFor('policy gone', async () =>
+      (await http().get(`/v1/policies/${policyName}`)).status === 404 ? true : undefined,
+    );
+    for (const env of envs)
+      for (const ns of [nsA, nsB, nsC]) expect(await ours(env, ns)).toEqual([]);
+    expect(
+      (await envs[0].admin.getNetworkPolicy(nsC, 'hangwe-inst-network01'))?.metadata.labels,
+    ).toEqual({ team: 'edge' });
     const deletion = await http().get(`/v1/deployments/${res.body.deploymentId}`).expect(200);
     expect(deletion.body).toMatchObject({ kind: 'delete', policy: policyName });
-    expect(deletion.body.clusters.every((c: { phase: string }) => c.phase === 'Succeeded')).toBe(true);
+    expect(deletion.body.clusters.every((c: { phase: string }) => c.phase === 'Succeeded')).toBe(
+      true,
+    );
   });
 
   it('a cluster registered later that matches a clusterSelector receives the policy', async () => {
@@ -186,21 +277,43 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     const late = uniqueName('selpol');
     const res = await http()
       .post('/v1/policies')
-      .send({ name: late, targets: { clusterSelector: { matchLabels: { wave: label } } }, document: { namespaces: [nsB], contracts: { c: { provide_networks: ['late-db'], consume_networks: ['late-web'] } } } })
+      .send({
+        name: late,
+        targets: { clusterSelector: { matchLabels: { wave: label } } },
+        document: {
+          namespaces: [nsB],
+          contracts: { c: { provide_networks: ['late-db'], consume_networks: ['late-web'] } },
+        },
+      })
       .expect(202);
     expect(res.body.clusters).toEqual([]);
     const cluster = testCluster(1);
     const identity = await cluster.leastPrivilegeIdentity([nsB]);
     const name = uniqueName('later');
-    await http().post('/v1/clusters').send({ name, server: identity.server, caData: identity.caData, token: identity.token, labels: { wave: label } }).expect(201);
+    await http()
+      .post('/v1/clusters')
+      .send({
+        name,
+        server: identity.server,
+        caData: identity.caData,
+        token: identity.token,
+        labels: { wave: label },
+      })
+      .expect(201);
     await waitFor('the new cluster Synced', async () => {
-      const s = (await http().get(`/v1/policies/${late}/status`).expect(200)).body as { clusters: { cluster: string; sync: { status: string } }[] };
-      return s.clusters.find((c) => c.cluster === name)?.sync.status === 'Synced' ? true : undefined;
+      const s = (await http().get(`/v1/policies/${late}/status`).expect(200)).body as {
+        clusters: { cluster: string; sync: { status: string } }[];
+      };
+      return s.clusters.find((c) => c.cluster === name)?.sync.status === 'Synced'
+        ? true
+        : undefined;
     });
     const live = await envs[1].admin.listNetworkPolicies(nsB, `gbp-netpol.io/policy=${late}`);
     expect(live.map((o) => o.metadata.name).sort()).toEqual(['late-db', 'late-web']);
     await http().delete(`/v1/policies/${late}`).expect(202);
-    await waitFor('late policy deleted', async () => ((await http().get(`/v1/policies/${late}`)).status === 404 ? true : undefined));
+    await waitFor('late policy deleted', async () =>
+      (await http().get(`/v1/policies/${late}`)).status === 404 ? true : undefined,
+    );
   });
 
   it('never shows a cluster token in any answer', () => {

@@ -21,7 +21,11 @@ describe('the compiler corpus against a real kube-apiserver', () => {
       const result = compileDocument(raw, { policyName: 'corpus' });
       expect(result.ok).toBe(true);
       if (!result.ok) continue;
-      for (const o of result.objects) objects.push({ ...o, metadata: { ...o.metadata, namespace: realNamespace.get(o.metadata.namespace)! } });
+      for (const o of result.objects)
+        objects.push({
+          ...o,
+          metadata: { ...o.metadata, namespace: realNamespace.get(o.metadata.namespace)! },
+        });
     }
     expect(objects.length).toBeGreaterThan(1000);
 
@@ -34,12 +38,15 @@ describe('the compiler corpus against a real kube-apiserver', () => {
           // The dry-run answer is the defaulted object; nothing was stored.
           expect(back.metadata?.name).toBe(o.metadata.name);
         } catch (e) {
-          rejected.push(`${o.metadata.namespace}/${o.metadata.name}: ${(e as Error).message}\n${JSON.stringify(o.spec)}`);
+          rejected.push(
+            `${o.metadata.namespace}/${o.metadata.name}: ${(e as Error).message}\n${JSON.stringify(o.spec)}`,
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     expect(rejected).toEqual([]);
-    for (const ns of realNamespace.values()) expect(await admin.listNetworkPolicies(ns)).toEqual([]);
+    for (const ns of realNamespace.values())
+      expect(await admin.listNetworkPolicies(ns)).toEqual([]);
   }, 600_000);
 });

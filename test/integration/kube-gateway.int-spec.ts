@@ -105,12 +105,22 @@ describe('KubeGateway against a real kube-apiserver', () => {
     const spec: CompiledPolicy['spec'] = {
       podSelector: { matchLabels: { app: 'db' } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { app: 'web' } } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ],
       egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
     };
     const created = await admin.createNetworkPolicy(policy(ns, 'created', spec));
     const applied = await admin.applyNetworkPolicy(policy(ns, 'applied', spec));
-    for (const o of [created, applied, await admin.getNetworkPolicy(ns, 'created'), ...(await admin.listNetworkPolicies(ns))]) {
+    for (const o of [
+      created,
+      applied,
+      await admin.getNetworkPolicy(ns, 'created'),
+      ...(await admin.listNetworkPolicies(ns)),
+    ]) {
       expect(o?.spec).toEqual(spec);
       expect(JSON.stringify(o)).not.toContain('_from');
     }

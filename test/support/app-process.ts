@@ -1,6 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../harness/free-port.js';
@@ -20,7 +29,8 @@ function sourceFiles(dir: string): string[] {
 
 function sourceHash(): string {
   const hash = createHash('sha256');
-  for (const f of sourceFiles(join(ROOT, 'src'))) hash.update(relative(ROOT, f)).update(readFileSync(f));
+  for (const f of sourceFiles(join(ROOT, 'src')))
+    hash.update(relative(ROOT, f)).update(readFileSync(f));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -35,8 +45,24 @@ export function buildAppOnce(): string {
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', tmp, '--incremental', 'false'], { cwd: ROOT, stdio: 'pipe' });
-  cpSync(join(ROOT, 'src', 'infra', 'database', 'migrations'), join(tmp, 'infra', 'database', 'migrations'), { recursive: true });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      tmp,
+      '--incremental',
+      'false',
+    ],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
+  cpSync(
+    join(ROOT, 'src', 'infra', 'database', 'migrations'),
+    join(tmp, 'infra', 'database', 'migrations'),
+    { recursive: true },
+  );
   try {
     renameSync(tmp, out);
   } catch {
@@ -66,11 +92,14 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   });
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited during start:\n${out.slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`the service exited during start:\n${out.slice(-3000)}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {

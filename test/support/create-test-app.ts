@@ -29,7 +29,9 @@ export interface TestApp {
  * `env.DATABASE_URL` is given) and its own BullMQ key prefix, so test files run in parallel
  * on the machine's Redis without seeing each other's jobs.
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gbp-netpol-test-'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -41,7 +43,9 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     // An explicit undefined must not unset a default above (DATA_DIR would become ./data).
     ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();

@@ -21,7 +21,9 @@ const protocolArb = fc.constantFrom('TCP', 'tcp', 'UDP', 'Udp', 'SCTP', undefine
 const portValueArb = fc.oneof(
   fc.integer({ min: 1, max: 65535 }),
   fc.integer({ min: 1, max: 100 }).map(String),
-  fc.tuple(fc.integer({ min: 1000, max: 2000 }), fc.integer({ min: 0, max: 500 })).map(([lo, d]) => `${lo}-${lo + d}`),
+  fc
+    .tuple(fc.integer({ min: 1000, max: 2000 }), fc.integer({ min: 0, max: 500 }))
+    .map(([lo, d]) => `${lo}-${lo + d}`),
   fc.constantFrom('http', 'grpc-web', 'dns'),
   fc.constant(undefined),
 );
@@ -76,7 +78,11 @@ export const rawDocumentArbitrary: fc.Arbitrary<RawDocument> = fc
   .record(
     {
       namespaces: nonEmptySubset(NAMESPACE_POOL),
-      contracts: fc.dictionary(fc.constantFrom('web_to_db', 'c1', 'c2', 'mesh', 'ops/admin', 'x~y'), contractArb, { maxKeys: 4 }),
+      contracts: fc.dictionary(
+        fc.constantFrom('web_to_db', 'c1', 'c2', 'mesh', 'ops/admin', 'x~y'),
+        contractArb,
+        { maxKeys: 4 },
+      ),
       expose: fc.array(exposeArb, { maxLength: 3 }),
       options: optionsArb,
     },

@@ -1,18 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ProblemItemDto {
-  @ApiProperty({ description: 'RFC 6901 JSON pointer to the offending field in the request body.', example: '/contracts/web_to_db/ports/0/port' })
+  @ApiProperty({
+    description: 'RFC 6901 JSON pointer to the offending field in the request body.',
+    example: '/contracts/web_to_db/ports/0/port',
+  })
   path: string;
 
   @ApiProperty({ description: 'Stable machine-readable code.', example: 'PORT_OUT_OF_RANGE' })
   code: string;
 
-  @ApiProperty({ description: 'Human-readable explanation.', example: 'port 70000 is outside 1-65535' })
+  @ApiProperty({
+    description: 'Human-readable explanation.',
+    example: 'port 70000 is outside 1-65535',
+  })
   message: string;
 }
 
 export class ProblemDto {
-  @ApiProperty({ description: 'URI identifying the problem type.', example: 'urn:gbp-netpol:problem:invalid-document' })
+  @ApiProperty({
+    description: 'URI identifying the problem type.',
+    example: 'urn:gbp-netpol:problem:invalid-document',
+  })
   type: string;
 
   @ApiProperty({ description: 'Short summary of the problem type.', example: 'Bad Request' })
@@ -21,7 +30,10 @@ export class ProblemDto {
   @ApiProperty({ description: 'HTTP status code.', example: 400 })
   status: number;
 
-  @ApiProperty({ description: 'Explanation of this occurrence.', example: 'The document has 2 errors.' })
+  @ApiProperty({
+    description: 'Explanation of this occurrence.',
+    example: 'The document has 2 errors.',
+  })
   detail: string;
 
   @ApiPropertyOptional({ description: 'The request path.', example: '/v1/compile' })

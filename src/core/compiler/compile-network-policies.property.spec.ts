@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { documentCorpus, rawDocumentArbitrary, type RawDocument } from '../../../test/support/policy-document.arbitrary.js';
+import {
+  documentCorpus,
+  rawDocumentArbitrary,
+  type RawDocument,
+} from '../../../test/support/policy-document.arbitrary.js';
 import { parsePolicyDocument } from '../document/parse-policy-document.js';
 import type { NormalisedDocument } from '../document/policy-document.types.js';
 import { createEvaluator } from '../evaluator/evaluate-network-policies.js';
@@ -24,12 +28,16 @@ import { validateNetworkPolicy } from './validate-network-policy.js';
 // this one, and compile → evaluate.
 
 const OUTSIDE_NS = 'outside';
-const DNS_PORTS = portSetFromPorts([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+const DNS_PORTS = portSetFromPorts([
+  { protocol: 'UDP', port: 53 },
+  { protocol: 'TCP', port: 53 },
+]);
 
 function memberOf(doc: NormalisedDocument, pod: EvalPod): string | undefined {
   const value = pod.labels[doc.options.labelKey];
   if (value === undefined || !doc.networks.includes(value)) return undefined;
-  if (doc.options.peerNamespaces === 'listed' && !doc.namespaces.includes(pod.namespace)) return undefined;
+  if (doc.options.peerNamespaces === 'listed' && !doc.namespaces.includes(pod.namespace))
+    return undefined;
   return value;
 }
 
@@ -43,14 +51,20 @@ function networkGrant(doc: NormalisedDocument, src: string, dst: string): PortSe
     if (provides && (c.consumers.includes(src) || (consumes && c.providers.includes(src)))) {
       ports = unionPortSets(ports, portSetFromSpecs(c.ports));
     }
-    if (consumes && !provides && c.providerAccess === 'full' && c.providers.includes(src)) ports = ALL_PORTS;
+    if (consumes && !provides && c.providerAccess === 'full' && c.providers.includes(src))
+      ports = ALL_PORTS;
   }
   return ports;
 }
 
 function expectedIngress(doc: NormalisedDocument, src: EvalSource, dst: EvalPod): PortSet {
   const dstNet = dst.labels[doc.options.labelKey];
-  if (!doc.namespaces.includes(dst.namespace) || dstNet === undefined || !doc.networks.includes(dstNet)) return ALL_PORTS;
+  if (
+    !doc.namespaces.includes(dst.namespace) ||
+    dstNet === undefined ||
+    !doc.networks.includes(dstNet)
+  )
+    return ALL_PORTS;
   if (src.kind === 'pod') {
     const srcNet = memberOf(doc, src.pod);
     return srcNet === undefined ? NO_PORTS : networkGrant(doc, srcNet, dstNet);
@@ -68,18 +82,25 @@ function expectedIngress(doc: NormalisedDocument, src: EvalSource, dst: EvalPod)
 
 function expectedEgress(doc: NormalisedDocument, src: EvalPod, dst: EvalSource): PortSet {
   const srcNet = src.labels[doc.options.labelKey];
-  const isolated = doc.options.egress === 'enforce' && doc.namespaces.includes(src.namespace) && srcNet !== undefined && doc.networks.includes(srcNet);
+  const isolated =
+    doc.options.egress === 'enforce' &&
+    doc.namespaces.includes(src.namespace) &&
+    srcNet !== undefined &&
+    doc.networks.includes(srcNet);
   if (!isolated) return ALL_PORTS;
   if (dst.kind === 'external') return NO_PORTS;
   const dstNet = memberOf(doc, dst.pod);
   let ports = dstNet === undefined ? NO_PORTS : networkGrant(doc, srcNet, dstNet);
-  if (dst.pod.namespace === 'kube-system' && dst.pod.labels['k8s-app'] === 'kube-dns') ports = unionPortSets(ports, DNS_PORTS);
+  if (dst.pod.namespace === 'kube-system' && dst.pod.labels['k8s-app'] === 'kube-dns')
+    ports = unionPortSets(ports, DNS_PORTS);
   return ports;
 }
 
 function expected(doc: NormalisedDocument, src: EvalSource, dst: EvalPod): PortSet {
   const ingress = expectedIngress(doc, src, dst);
-  return src.kind === 'pod' ? intersectPortSets(ingress, expectedEgress(doc, src.pod, { kind: 'pod', pod: dst })) : ingress;
+  return src.kind === 'pod'
+    ? intersectPortSets(ingress, expectedEgress(doc, src.pod, { kind: 'pod', pod: dst }))
+    : ingress;
 }
 
 /** Every kind of pod the truth table distinguishes, in listed, unlisted and system namespaces. */
@@ -88,7 +109,11 @@ function worldPods(doc: NormalisedDocument): EvalPod[] {
   const pods: EvalPod[] = [{ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }];
   for (const namespace of [...doc.namespaces, OUTSIDE_NS]) {
     for (const n of doc.networks) pods.push({ namespace, labels: { [key]: n } });
-    pods.push({ namespace, labels: {} }, { namespace, labels: { [key]: 'stranger' } }, { namespace, labels: { other: 'x' } });
+    pods.push(
+      { namespace, labels: {} },
+      { namespace, labels: { [key]: 'stranger' } },
+      { namespace, labels: { other: 'x' } },
+    );
   }
   return pods;
 }
@@ -107,15 +132,23 @@ function worldAddresses(doc: NormalisedDocument): string[] {
 }
 
 function checkDifferential(doc: NormalisedDocument, objects: NetworkPolicy[]): void {
-  const evaluator = createEvaluator(objects, [...doc.namespaces, OUTSIDE_NS, 'kube-system'].map((name) => ({ name, labels: {} })));
+  const evaluator = createEvaluator(
+    objects,
+    [...doc.namespaces, OUTSIDE_NS, 'kube-system'].map((name) => ({ name, labels: {} })),
+  );
   const pods = worldPods(doc);
-  const sources: EvalSource[] = [...pods.map((pod) => ({ kind: 'pod' as const, pod })), ...worldAddresses(doc).map((ip) => ({ kind: 'external' as const, ip }))];
+  const sources: EvalSource[] = [
+    ...pods.map((pod) => ({ kind: 'pod' as const, pod })),
+    ...worldAddresses(doc).map((ip) => ({ kind: 'external' as const, ip })),
+  ];
   for (const src of sources) {
     for (const dst of pods) {
       const got = describePortSet(evaluator.allowedPorts(src, dst));
       const want = describePortSet(expected(doc, src, dst));
       if (got !== want) {
-        throw new Error(`${JSON.stringify(src)} → ${JSON.stringify(dst)}: evaluator says ${got}, truth table says ${want}`);
+        throw new Error(
+          `${JSON.stringify(src)} → ${JSON.stringify(dst)}: evaluator says ${got}, truth table says ${want}`,
+        );
       }
     }
   }
@@ -130,8 +163,12 @@ function parseOk(raw: unknown): NormalisedDocument {
 /** The same document with contract keys, and the lists inside, in another order. */
 function shuffled(raw: RawDocument, seed: number): RawDocument {
   let state = seed || 1;
-  const rnd = () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const shuffle = <T>(xs: T[]): T[] => xs.map((x) => [rnd(), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+  const rnd = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const shuffle = <T>(xs: T[]): T[] =>
+    xs
+      .map((x) => [rnd(), x] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, x]) => x);
   const contracts: Record<string, unknown> = {};
   for (const [k, v] of shuffle(Object.entries(raw.contracts))) {
     const c = v as Record<string, unknown>;

@@ -10,7 +10,13 @@ import {
   type NetworkPolicySpec,
   type PolicyType,
 } from '../kube/network-policy.types.js';
-import { describePortSet, portSetFromPorts, portSetToPorts, unionPortSets, type PortSet } from '../ports/port-set.js';
+import {
+  describePortSet,
+  portSetFromPorts,
+  portSetToPorts,
+  unionPortSets,
+  type PortSet,
+} from '../ports/port-set.js';
 import { computeDocumentGrants, invertGrants, type Grant } from '../semantics/network-grants.js';
 
 export const NETWORK_LABEL = 'gbp-netpol.io/network';
@@ -61,7 +67,10 @@ function peerNamespaceSelector(doc: NormalisedDocument): LabelSelector {
  * Turns per-network grants into rules: networks that share exactly the same port set are
  * merged into one peer (`In` with sorted values), so each port set appears once.
  */
-function networkRules(doc: NormalisedDocument, grants: Map<string, Grant> | undefined): RuleDraft[] {
+function networkRules(
+  doc: NormalisedDocument,
+  grants: Map<string, Grant> | undefined,
+): RuleDraft[] {
   if (!grants) return [];
   const byPorts = new Map<string, { ports: PortSet; networks: string[]; reasons: Set<string> }>();
   for (const [network, g] of grants) {
@@ -75,7 +84,12 @@ function networkRules(doc: NormalisedDocument, grants: Map<string, Grant> | unde
   return [...byPorts.entries()].map(([portsKey, group]) => {
     const networks = group.networks.sort();
     return {
-      peers: [{ podSelector: membersSelector(doc.options.labelKey, networks), namespaceSelector: nsSelector }],
+      peers: [
+        {
+          podSelector: membersSelector(doc.options.labelKey, networks),
+          namespaceSelector: nsSelector,
+        },
+      ],
       ports: group.ports,
       reasons: [...group.reasons].sort(),
       key: `0|${portsKey}|${networks.join(',')}`,
@@ -84,16 +98,25 @@ function networkRules(doc: NormalisedDocument, grants: Map<string, Grant> | unde
 }
 
 /** Expose rules become ipBlock peers; blocks that share a port set share one rule. */
-function exposeRules(exposes: { expose: NormalisedExpose; ports: PortSet; reason: string }[]): RuleDraft[] {
-  const byPorts = new Map<string, { ports: PortSet; blocks: Map<string, NetworkPolicyPeer>; reasons: Set<string> }>();
+function exposeRules(
+  exposes: { expose: NormalisedExpose; ports: PortSet; reason: string }[],
+): RuleDraft[] {
+  const byPorts = new Map<
+    string,
+    { ports: PortSet; blocks: Map<string, NetworkPolicyPeer>; reasons: Set<string> }
+  >();
   for (const e of exposes) {
     const key = describePortSet(e.ports);
     let group = byPorts.get(key);
-    if (!group) byPorts.set(key, (group = { ports: e.ports, blocks: new Map(), reasons: new Set() }));
+    if (!group)
+      byPorts.set(key, (group = { ports: e.ports, blocks: new Map(), reasons: new Set() }));
     const blockKey = `${e.expose.cidr} ${e.expose.except.join(' ')}`;
     // ipBlock peers are never mixed with selectors: their meaning differs between CNIs.
     group.blocks.set(blockKey, {
-      ipBlock: e.expose.except.length > 0 ? { cidr: e.expose.cidr, except: e.expose.except } : { cidr: e.expose.cidr },
+      ipBlock:
+        e.expose.except.length > 0
+          ? { cidr: e.expose.cidr, except: e.expose.except }
+          : { cidr: e.expose.cidr },
     });
     group.reasons.add(e.reason);
   }
@@ -113,7 +136,10 @@ function exposeRules(exposes: { expose: NormalisedExpose; ports: PortSet; reason
 function mergeExposeByBlock(
   exposes: { expose: NormalisedExpose; ports: PortSet; reason: string }[],
 ): { expose: NormalisedExpose; ports: PortSet; reason: string }[] {
-  const byBlock = new Map<string, { expose: NormalisedExpose; ports: PortSet; reasons: string[] }>();
+  const byBlock = new Map<
+    string,
+    { expose: NormalisedExpose; ports: PortSet; reasons: string[] }
+  >();
   for (const e of exposes) {
     const key = `${e.expose.cidr} ${e.expose.except.join(' ')}`;
     const prev = byBlock.get(key);
@@ -122,7 +148,9 @@ function mergeExposeByBlock(
       prev.reasons.push(e.reason);
     } else byBlock.set(key, { expose: e.expose, ports: e.ports, reasons: [e.reason] });
   }
-  return [...byBlock.values()].flatMap((b) => b.reasons.map((reason) => ({ expose: b.expose, ports: b.ports, reason })));
+  return [...byBlock.values()].flatMap((b) =>
+    b.reasons.map((reason) => ({ expose: b.expose, ports: b.ports, reason })),
+  );
 }
 
 function sortRules(rules: RuleDraft[]): RuleDraft[] {
@@ -140,7 +168,10 @@ function emitPorts(ports: PortSet): { ports?: NetworkPolicyPort[] } {
  * `src/core/README.md`. The output is canonical and sorted by namespace then name: the same
  * document always gives byte-identical JSON, whatever the order it was written in.
  */
-export function compileNetworkPolicies(doc: NormalisedDocument, options: CompileOptions = {}): NetworkPolicy[] {
+export function compileNetworkPolicies(
+  doc: NormalisedDocument,
+  options: CompileOptions = {},
+): NetworkPolicy[] {
   const grants = computeDocumentGrants(doc);
   const egressGrants = doc.options.egress === 'enforce' ? invertGrants(grants) : undefined;
   const labelKey = doc.options.labelKey;
@@ -152,7 +183,10 @@ export function compileNetworkPolicies(doc: NormalisedDocument, options: Compile
       ...exposeRules(mergeExposeByBlock(grants.expose.get(n) ?? [])),
     ]);
     const policyTypes: PolicyType[] = egressGrants ? ['Ingress', 'Egress'] : ['Ingress'];
-    const spec: NetworkPolicySpec = { podSelector: { matchLabels: { [labelKey]: n } }, policyTypes };
+    const spec: NetworkPolicySpec = {
+      podSelector: { matchLabels: { [labelKey]: n } },
+      policyTypes,
+    };
     const annotations: Record<string, string> = {};
     if (ingress.length > 0) {
       spec.ingress = ingress.map((r) => ({ from: r.peers, ...emitPorts(r.ports) }));
@@ -200,5 +234,8 @@ function withDns(rules: RuleDraft[]): RuleDraft[] {
     same.reasons = [...same.reasons, DNS_REASON].sort();
     return rules;
   }
-  return [...rules, { peers: [DNS_PEER], ports: DNS_PORTS, reasons: [DNS_REASON], key: `2|${dnsKey}|dns` }];
+  return [
+    ...rules,
+    { peers: [DNS_PEER], ports: DNS_PORTS, reasons: [DNS_REASON], key: `2|${dnsKey}|dns` },
+  ];
 }

@@ -1,4 +1,9 @@
-import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../kube/network-policy.types.js';
+import type {
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+} from '../kube/network-policy.types.js';
 import { cidrIsStrictSubset, parseCidr } from '../net/cidr.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -12,7 +17,11 @@ function validLabelKey(key: string): boolean {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  if (
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+  )
+    return false;
   return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
 }
 
@@ -29,19 +38,28 @@ function checkSelector(sel: LabelSelector, at: string, out: string[]): void {
     const where = `${at}.matchExpressions[${i}]`;
     if (!validLabelKey(r.key)) out.push(`${where}: invalid key ${r.key}`);
     const values = r.values ?? [];
-    if ((r.operator === 'In' || r.operator === 'NotIn') && values.length === 0) out.push(`${where}: ${r.operator} needs values`);
-    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && values.length > 0) out.push(`${where}: ${r.operator} takes no values`);
+    if ((r.operator === 'In' || r.operator === 'NotIn') && values.length === 0)
+      out.push(`${where}: ${r.operator} needs values`);
+    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && values.length > 0)
+      out.push(`${where}: ${r.operator} takes no values`);
     for (const v of values) if (!validLabelValue(v)) out.push(`${where}: invalid value ${v}`);
   });
 }
 
 function checkPort(p: NetworkPolicyPort, at: string, out: string[]): void {
-  if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) out.push(`${at}.protocol: ${p.protocol}`);
+  if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol))
+    out.push(`${at}.protocol: ${p.protocol}`);
   if (typeof p.port === 'number') {
-    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`${at}.port: ${p.port} out of range`);
-    if (p.endPort !== undefined && (!Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535)) out.push(`${at}.endPort: ${p.endPort}`);
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+      out.push(`${at}.port: ${p.port} out of range`);
+    if (
+      p.endPort !== undefined &&
+      (!Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535)
+    )
+      out.push(`${at}.endPort: ${p.endPort}`);
   } else if (typeof p.port === 'string') {
-    if (p.port.length > 15 || !IANA_SVC_NAME.test(p.port)) out.push(`${at}.port: invalid named port ${p.port}`);
+    if (p.port.length > 15 || !IANA_SVC_NAME.test(p.port))
+      out.push(`${at}.port: invalid named port ${p.port}`);
     if (p.endPort !== undefined) out.push(`${at}.endPort: not allowed with a named port`);
   } else if (p.endPort !== undefined) out.push(`${at}.endPort: needs a numeric port`);
 }
@@ -55,7 +73,8 @@ function checkPeer(peer: NetworkPolicyPeer, at: string, out: string[]): void {
     else if (cidr.hadHostBits) out.push(`${at}.ipBlock.cidr: not canonical ${peer.ipBlock.cidr}`);
     for (const e of peer.ipBlock.except ?? []) {
       const x = parseCidr(e);
-      if (!x || !cidr || !cidrIsStrictSubset(x, cidr)) out.push(`${at}.ipBlock.except: ${e} is not a strict subset of ${peer.ipBlock.cidr}`);
+      if (!x || !cidr || !cidrIsStrictSubset(x, cidr))
+        out.push(`${at}.ipBlock.except: ${e} is not a strict subset of ${peer.ipBlock.cidr}`);
     }
   } else if (!selectors) out.push(`${at}: a peer needs a selector or an ipBlock`);
   if (peer.podSelector) checkSelector(peer.podSelector, `${at}.podSelector`, out);
@@ -71,7 +90,8 @@ export function validateNetworkPolicy(np: NetworkPolicy): string[] {
   const out: string[] = [];
   const { name, namespace, labels = {}, annotations = {} } = np.metadata;
   if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) out.push(`metadata.name: invalid ${name}`);
-  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) out.push(`metadata.namespace: invalid ${namespace}`);
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace))
+    out.push(`metadata.namespace: invalid ${namespace}`);
   for (const [k, v] of Object.entries(labels)) {
     if (!validLabelKey(k)) out.push(`metadata.labels: invalid key ${k}`);
     if (!validLabelValue(v)) out.push(`metadata.labels: invalid value ${v}`);
@@ -81,10 +101,12 @@ export function validateNetworkPolicy(np: NetworkPolicy): string[] {
     if (!validLabelKey(k)) out.push(`metadata.annotations: invalid key ${k}`);
     annotationBytes += k.length + v.length;
   }
-  if (annotationBytes > MAX_ANNOTATIONS_BYTES) out.push(`metadata.annotations: ${annotationBytes} bytes, more than 256 KiB`);
+  if (annotationBytes > MAX_ANNOTATIONS_BYTES)
+    out.push(`metadata.annotations: ${annotationBytes} bytes, more than 256 KiB`);
   checkSelector(np.spec.podSelector, 'spec.podSelector', out);
   const types = np.spec.policyTypes ?? [];
-  if (new Set(types).size !== types.length || types.some((t) => t !== 'Ingress' && t !== 'Egress')) out.push(`spec.policyTypes: ${types.join(',')}`);
+  if (new Set(types).size !== types.length || types.some((t) => t !== 'Ingress' && t !== 'Egress'))
+    out.push(`spec.policyTypes: ${types.join(',')}`);
   np.spec.ingress?.forEach((r, i) => {
     r.from?.forEach((p, j) => checkPeer(p, `spec.ingress[${i}].from[${j}]`, out));
     r.ports?.forEach((p, j) => checkPort(p, `spec.ingress[${i}].ports[${j}]`, out));

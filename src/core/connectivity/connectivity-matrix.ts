@@ -57,7 +57,10 @@ export function sampleAddress(cidrText: string, except: string[]): string | unde
  * network's members as destinations, in the same namespace. It reads nothing but the
  * objects' own semantics, so it checks what the compiler emitted, not what it meant.
  */
-export function buildConnectivityMatrix(doc: NormalisedDocument, objects: NetworkPolicy[]): ConnectivityMatrix {
+export function buildConnectivityMatrix(
+  doc: NormalisedDocument,
+  objects: NetworkPolicy[],
+): ConnectivityMatrix {
   const evaluator = createEvaluator(
     objects,
     doc.namespaces.map((name) => ({ name, labels: {} })),
@@ -72,7 +75,12 @@ export function buildConnectivityMatrix(doc: NormalisedDocument, objects: Networ
     const id = `cidr:${e.cidr}${e.except.length ? ` except ${e.except.join(',')}` : ''}`;
     if (seenCidrs.has(id)) continue;
     seenCidrs.add(id);
-    sources.push({ id, kind: 'cidr', cidr: e.cidr, sampleAddress: sampleAddress(e.cidr, e.except) });
+    sources.push({
+      id,
+      kind: 'cidr',
+      cidr: e.cidr,
+      sampleAddress: sampleAddress(e.cidr, e.except),
+    });
   }
 
   const cells: ConnectivityCell[] = [];
@@ -93,7 +101,8 @@ export function buildConnectivityMatrix(doc: NormalisedDocument, objects: Networ
       for (const s of evalSources) {
         if (!s.source) continue;
         const ports: PortSet = evaluator.allowedPorts(s.source, dst);
-        if (!isEmptyPortSet(ports)) cells.push({ namespace, source: s.id, destination, allowed: portSetToJson(ports) });
+        if (!isEmptyPortSet(ports))
+          cells.push({ namespace, source: s.id, destination, allowed: portSetToJson(ports) });
       }
     }
   }

@@ -1631,7 +1631,9 @@ describe('parsePolicyDocument: hostile input', () => {
         ports: [{ protocol: 'TCP', port: String(1 + (i % 60000)) }],
       };
     }
-    const result = parsePolicyDocument(JSON.parse(JSON.stringify({ namespaces: ['mms'], contracts })) as unknown);
+    const result = parsePolicyDocument(
+      JSON.parse(JSON.stringify({ namespaces: ['mms'], contracts })) as unknown,
+    );
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.document.networks).toHaveLength(5000);

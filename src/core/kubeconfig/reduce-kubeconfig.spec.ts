@@ -6,7 +6,10 @@ const kubeconfig = (user: Record<string, unknown>, cluster: Record<string, unkno
     kind: 'Config',
     'current-context': 'prod',
     clusters: [
-      { name: 'c-prod', cluster: { server: 'https://prod:6443', 'certificate-authority-data': 'Q0E=', ...cluster } },
+      {
+        name: 'c-prod',
+        cluster: { server: 'https://prod:6443', 'certificate-authority-data': 'Q0E=', ...cluster },
+      },
       { name: 'c-dev', cluster: { server: 'https://dev:6443' } },
     ],
     users: [
@@ -23,26 +26,65 @@ describe('reduceKubeconfig', () => {
   it('reduces to the current context with inline credentials', () => {
     expect(reduceKubeconfig(kubeconfig({ token: 't0k' }), undefined)).toEqual({
       ok: true,
-      connection: { context: 'prod', server: 'https://prod:6443', caData: 'Q0E=', token: 't0k', insecureSkipTlsVerify: undefined, clientCertificateData: undefined, clientKeyData: undefined },
+      connection: {
+        context: 'prod',
+        server: 'https://prod:6443',
+        caData: 'Q0E=',
+        token: 't0k',
+        insecureSkipTlsVerify: undefined,
+        clientCertificateData: undefined,
+        clientKeyData: undefined,
+      },
     });
   });
 
   it('uses the named context', () => {
     const r = reduceKubeconfig(kubeconfig({ token: 'x' }), 'dev');
-    expect(r.ok && r.connection).toMatchObject({ context: 'dev', server: 'https://dev:6443', token: 'dev-token' });
+    expect(r.ok && r.connection).toMatchObject({
+      context: 'dev',
+      server: 'https://dev:6443',
+      token: 'dev-token',
+    });
   });
 
-  const rejected: { name: string; user?: Record<string, unknown>; cluster?: Record<string, unknown>; path: string }[] = [
-    { name: 'exec', user: { exec: { command: 'rm', args: ['-rf', '/'] } }, path: '/kubeconfig/users/0/user/exec' },
-    { name: 'auth-provider', user: { 'auth-provider': { name: 'gcp' } }, path: '/kubeconfig/users/0/user/auth-provider' },
-    { name: 'tokenFile', user: { tokenFile: '/etc/shadow' }, path: '/kubeconfig/users/0/user/tokenFile' },
-    { name: 'client-key file', user: { 'client-key': '/root/.ssh/id_rsa' }, path: '/kubeconfig/users/0/user/client-key' },
-    { name: 'CA file', user: {}, cluster: { 'certificate-authority': '/etc/passwd' }, path: '/kubeconfig/clusters/0/cluster/certificate-authority' },
+  const rejected: {
+    name: string;
+    user?: Record<string, unknown>;
+    cluster?: Record<string, unknown>;
+    path: string;
+  }[] = [
+    {
+      name: 'exec',
+      user: { exec: { command: 'rm', args: ['-rf', '/'] } },
+      path: '/kubeconfig/users/0/user/exec',
+    },
+    {
+      name: 'auth-provider',
+      user: { 'auth-provider': { name: 'gcp' } },
+      path: '/kubeconfig/users/0/user/auth-provider',
+    },
+    {
+      name: 'tokenFile',
+      user: { tokenFile: '/etc/shadow' },
+      path: '/kubeconfig/users/0/user/tokenFile',
+    },
+    {
+      name: 'client-key file',
+      user: { 'client-key': '/root/.ssh/id_rsa' },
+      path: '/kubeconfig/users/0/user/client-key',
+    },
+    {
+      name: 'CA file',
+      user: {},
+      cluster: { 'certificate-authority': '/etc/passwd' },
+      path: '/kubeconfig/clusters/0/cluster/certificate-authority',
+    },
   ];
   it.each(rejected)('rejects $name, naming the field', ({ user, cluster, path }) => {
     const r = reduceKubeconfig(kubeconfig(user ?? {}, cluster), undefined);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map((e) => [e.path, e.code])).toEqual([[path, 'KUBECONFIG_FORBIDDEN_FIELD']]);
+    if (!r.ok)
+      expect(r.errors.map((e) => [e.path, e.code])).toEqual([[path, 'KUBECONFIG_FORBIDDEN_FIELD']]);
   });
 
   it.each([

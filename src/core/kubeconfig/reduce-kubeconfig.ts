@@ -13,7 +13,8 @@ export interface KubeconfigConnection {
   context: string;
 }
 
-export type KubeconfigResult = { ok: true; connection: KubeconfigConnection } | { ok: false; errors: Problem[] };
+export type KubeconfigResult =
+  { ok: true; connection: KubeconfigConnection } | { ok: false; errors: Problem[] };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -34,7 +35,11 @@ const FORBIDDEN_CLUSTER_FIELDS: Record<string, string> = {
   'proxy-url': 'proxies are not supported',
 };
 
-function named(list: unknown, name: string, field: string): { item: Obj; index: number } | undefined {
+function named(
+  list: unknown,
+  name: string,
+  field: string,
+): { item: Obj; index: number } | undefined {
   if (!Array.isArray(list)) return undefined;
   const index = list.findIndex((e) => isObj(e) && e.name === name && isObj(e[field]));
   return index < 0 ? undefined : { item: (list[index] as Obj)[field] as Obj, index };
@@ -46,30 +51,79 @@ function named(list: unknown, name: string, field: string): { item: Obj; index: 
  * under `basePath`, anything that would make the server run a command (`exec`,
  * `auth-provider`) or read its own files. Never throws.
  */
-export function reduceKubeconfig(text: string, contextName: string | undefined, basePath = '/kubeconfig'): KubeconfigResult {
+export function reduceKubeconfig(
+  text: string,
+  contextName: string | undefined,
+  basePath = '/kubeconfig',
+): KubeconfigResult {
   let doc: unknown;
   try {
     doc = parse(text, { maxAliasCount: 10 });
   } catch {
-    return { ok: false, errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: 'it is not valid YAML or JSON' })] };
+    return {
+      ok: false,
+      errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: 'it is not valid YAML or JSON' })],
+    };
   }
-  if (!isObj(doc)) return { ok: false, errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: 'it is not a mapping' })] };
-  const name = contextName ?? (typeof doc['current-context'] === 'string' ? doc['current-context'] : undefined);
-  if (!name) return { ok: false, errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: 'no context was given and it has no current-context' })] };
+  if (!isObj(doc))
+    return {
+      ok: false,
+      errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: 'it is not a mapping' })],
+    };
+  const name =
+    contextName ??
+    (typeof doc['current-context'] === 'string' ? doc['current-context'] : undefined);
+  if (!name)
+    return {
+      ok: false,
+      errors: [
+        problem(basePath, 'INVALID_KUBECONFIG', {
+          detail: 'no context was given and it has no current-context',
+        }),
+      ],
+    };
   const ctx = named(doc.contexts, name, 'context');
-  if (!ctx) return { ok: false, errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: `it has no context named ${name}` })] };
+  if (!ctx)
+    return {
+      ok: false,
+      errors: [
+        problem(basePath, 'INVALID_KUBECONFIG', { detail: `it has no context named ${name}` }),
+      ],
+    };
   const clusterName = ctx.item.cluster;
   const userName = ctx.item.user;
-  const cluster = typeof clusterName === 'string' ? named(doc.clusters, clusterName, 'cluster') : undefined;
-  if (!cluster) return { ok: false, errors: [problem(basePath, 'INVALID_KUBECONFIG', { detail: `context ${name} names no existing cluster` })] };
+  const cluster =
+    typeof clusterName === 'string' ? named(doc.clusters, clusterName, 'cluster') : undefined;
+  if (!cluster)
+    return {
+      ok: false,
+      errors: [
+        problem(basePath, 'INVALID_KUBECONFIG', {
+          detail: `context ${name} names no existing cluster`,
+        }),
+      ],
+    };
   const user = typeof userName === 'string' ? named(doc.users, userName, 'user') : undefined;
 
   const errors: Problem[] = [];
   for (const [field, why] of Object.entries(FORBIDDEN_CLUSTER_FIELDS)) {
-    if (cluster.item[field] !== undefined) errors.push(problem(`${basePath}/clusters/${cluster.index}/cluster/${field}`, 'KUBECONFIG_FORBIDDEN_FIELD', { field, why }));
+    if (cluster.item[field] !== undefined)
+      errors.push(
+        problem(
+          `${basePath}/clusters/${cluster.index}/cluster/${field}`,
+          'KUBECONFIG_FORBIDDEN_FIELD',
+          { field, why },
+        ),
+      );
   }
   for (const [field, why] of Object.entries(FORBIDDEN_USER_FIELDS)) {
-    if (user && user.item[field] !== undefined) errors.push(problem(`${basePath}/users/${user.index}/user/${field}`, 'KUBECONFIG_FORBIDDEN_FIELD', { field, why }));
+    if (user && user.item[field] !== undefined)
+      errors.push(
+        problem(`${basePath}/users/${user.index}/user/${field}`, 'KUBECONFIG_FORBIDDEN_FIELD', {
+          field,
+          why,
+        }),
+      );
   }
   const server = cluster.item.server;
   if (typeof server !== 'string' || server.length === 0) {
@@ -77,7 +131,8 @@ export function reduceKubeconfig(text: string, contextName: string | undefined, 
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const str = (o: Obj | undefined, k: string): string | undefined => (o && typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const str = (o: Obj | undefined, k: string): string | undefined =>
+    o && typeof o[k] === 'string' ? (o[k] as string) : undefined;
   return {
     ok: true,
     connection: {

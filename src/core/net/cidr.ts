@@ -79,11 +79,13 @@ export function formatIp(family: 4 | 6, value: bigint): string {
   if (family === 4) {
     return [24n, 16n, 8n, 0n].map((sh) => String((value >> sh) & 0xffn)).join('.');
   }
-  const words = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  const words = Array.from({ length: 8 }, (_, i) =>
+    Number((value >> BigInt(112 - 16 * i)) & 0xffffn),
+  );
   // RFC 5952: compress the longest run (length >= 2) of zero words, the first on a tie.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

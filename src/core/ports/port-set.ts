@@ -1,13 +1,13 @@
-import {
-  PROTOCOLS,
-  type NetworkPolicyPort,
-  type Protocol,
-} from '../kube/network-policy.types.js';
+import { PROTOCOLS, type NetworkPolicyPort, type Protocol } from '../kube/network-policy.types.js';
 
 /** The ports of one protocol: every port, or merged numeric ranges plus named ports. */
 export type ProtocolPorts =
   | { readonly all: true }
-  | { readonly all: false; readonly ranges: readonly (readonly [number, number])[]; readonly named: readonly string[] };
+  | {
+      readonly all: false;
+      readonly ranges: readonly (readonly [number, number])[];
+      readonly named: readonly string[];
+    };
 
 /**
  * A canonical set of (protocol, port) pairs. A protocol that is absent has no ports.
@@ -37,10 +37,20 @@ export const NO_PORTS: PortSet = Object.freeze({});
 export const ALL_PORTS: PortSet = Object.freeze({ SCTP: ALL, TCP: ALL, UDP: ALL });
 
 /** Canonicalises one protocol's ranges and names: sorted, merged when overlapping or adjacent. */
-function canonicalProtocol(ranges: (readonly [number, number])[], named: Iterable<string>): ProtocolPorts | undefined {
+function canonicalProtocol(
+  ranges: (readonly [number, number])[],
+  named: Iterable<string>,
+): ProtocolPorts | undefined {
   // Ranges the API server would reject (reversed, fractional, out of 1-65535) contain no port.
   const sorted = ranges
-    .filter(([lo, hi]) => Number.isInteger(lo) && Number.isInteger(hi) && lo <= hi && hi >= MIN_PORT && lo <= MAX_PORT)
+    .filter(
+      ([lo, hi]) =>
+        Number.isInteger(lo) &&
+        Number.isInteger(hi) &&
+        lo <= hi &&
+        hi >= MIN_PORT &&
+        lo <= MAX_PORT,
+    )
     .map(([lo, hi]) => [Math.max(lo, MIN_PORT), Math.min(hi, MAX_PORT)] as const)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged: [number, number][] = [];
@@ -120,7 +130,10 @@ function intersectProtocol(a: ProtocolPorts, b: ProtocolPorts): ProtocolPorts | 
     }
   }
   const bNames = new Set(b.named);
-  return canonicalProtocol(ranges, a.named.filter((n) => bNames.has(n)));
+  return canonicalProtocol(
+    ranges,
+    a.named.filter((n) => bNames.has(n)),
+  );
 }
 
 /** The intersection of two port sets (a connection must pass both ingress and egress). */
@@ -205,7 +218,9 @@ export function portSetFromSpecs(specs: readonly PortSpec[]): PortSet {
 }
 
 /** A JSON-friendly rendering for API answers: `"all"` or `[{ protocol, ports: [...] }]`. */
-export function portSetToJson(s: PortSet): 'all' | { protocol: Protocol; ports: 'all' | string[] }[] {
+export function portSetToJson(
+  s: PortSet,
+): 'all' | { protocol: Protocol; ports: 'all' | string[] }[] {
   if (isAllPorts(s)) return 'all';
   return PROTOCOLS.filter((p) => s[p]).map((protocol) => {
     const x = s[protocol] as ProtocolPorts;

@@ -21,17 +21,22 @@ export const PROBLEM_MESSAGES = {
   STRING_TOO_LONG: 'is longer than {max} characters',
   INVALID_ENUM: 'must be one of {allowed}, got {value}',
   // names
-  INVALID_NAMESPACE: 'namespace {value} is not a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)',
+  INVALID_NAMESPACE:
+    'namespace {value} is not a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)',
   DUPLICATE_NAMESPACE: 'namespace {value} is listed more than once; the duplicate is ignored',
-  INVALID_NETWORK_NAME: 'network {value} becomes {converted}, which is not a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)',
+  INVALID_NETWORK_NAME:
+    'network {value} becomes {converted}, which is not a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters, starting and ending with a letter or digit)',
   NETWORK_NAME_COLLISION: 'network {value} becomes {converted}, the same name as {other}',
-  DUPLICATE_NETWORK: 'network {value} is listed more than once in this list; the duplicate is ignored',
+  DUPLICATE_NETWORK:
+    'network {value} is listed more than once in this list; the duplicate is ignored',
   INVALID_CONTRACT_NAME: 'contract name must be 1 to 253 characters',
-  INVALID_LABEL_KEY: 'label key {value} is not a valid Kubernetes label key ([prefix/]name, name at most 63 characters)',
+  INVALID_LABEL_KEY:
+    'label key {value} is not a valid Kubernetes label key ([prefix/]name, name at most 63 characters)',
   // ports
   INVALID_PROTOCOL: 'protocol must be TCP, UDP or SCTP (any case), got {value}',
   PORT_OUT_OF_RANGE: 'port {value} is outside 1-65535',
-  INVALID_PORT: 'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter)',
+  INVALID_PORT:
+    'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter)',
   INVALID_PORT_RANGE: 'port range {value} must be "low-high" with 1 <= low <= high <= 65535',
   // addresses
   INVALID_CIDR: 'cidr {value} is not an IPv4 or IPv6 CIDR',
@@ -40,8 +45,10 @@ export const PROBLEM_MESSAGES = {
   EXCEPT_FAMILY_MISMATCH: 'except {value} is not in the same address family as cidr {cidr}',
   // ACI fields NetworkPolicy cannot express
   IGNORED_SOURCE_PORT: '{field} is ignored: NetworkPolicy matches destination ports only',
-  IGNORED_ESTABLISHED: '{field} is ignored: NetworkPolicy is stateful, so replies to an allowed connection are always allowed',
-  ACTION_NOT_PERMIT: 'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
+  IGNORED_ESTABLISHED:
+    '{field} is ignored: NetworkPolicy is stateful, so replies to an allowed connection are always allowed',
+  ACTION_NOT_PERMIT:
+    'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
   // clusters
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',

@@ -28,7 +28,14 @@ export interface LiveNetworkPolicy {
 }
 
 /** The fields the API server owns or changes on every write; a diff must ignore them. */
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'] as const;
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+] as const;
 
 /**
  * A copy of a live object without server-populated fields (managedFields, resourceVersion,

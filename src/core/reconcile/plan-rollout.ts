@@ -27,9 +27,17 @@ export function objectContentHash(o: Pick<NetworkPolicy, 'metadata' | 'spec'>): 
  * Prepares compiled objects for a rollout: each gets the policy label and annotations with
  * the revision and its own content hash. Returns new objects; the input is not touched.
  */
-export function decorateForRollout(objects: NetworkPolicy[], policyName: string, revision: number): NetworkPolicy[] {
+export function decorateForRollout(
+  objects: NetworkPolicy[],
+  policyName: string,
+  revision: number,
+): NetworkPolicy[] {
   return objects.map((o) => {
-    const labels = { ...o.metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [POLICY_LABEL]: policyName };
+    const labels = {
+      ...o.metadata.labels,
+      [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+      [POLICY_LABEL]: policyName,
+    };
     const withLabels = { ...o, metadata: { ...o.metadata, labels } };
     return {
       ...withLabels,
@@ -48,9 +56,14 @@ export function decorateForRollout(objects: NetworkPolicy[], policyName: string,
 /** Who owns a live object we may not touch, in words an operator can act on. */
 export function describeOwner(live: LiveNetworkPolicy): string {
   const labels = live.metadata.labels ?? {};
-  const managers = [...new Set((live.metadata.managedFields ?? []).map((m) => m.manager).filter((m): m is string => !!m))].sort();
+  const managers = [
+    ...new Set(
+      (live.metadata.managedFields ?? []).map((m) => m.manager).filter((m): m is string => !!m),
+    ),
+  ].sort();
   const parts: string[] = [];
-  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[POLICY_LABEL]) parts.push(`gbp-netpol policy ${labels[POLICY_LABEL]}`);
+  if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[POLICY_LABEL])
+    parts.push(`gbp-netpol policy ${labels[POLICY_LABEL]}`);
   else if (labels[MANAGED_BY_LABEL]) parts.push(`managed-by ${labels[MANAGED_BY_LABEL]}`);
   else parts.push('not managed by gbp-netpol');
   if (managers.length > 0) parts.push(`field managers: ${managers.join(', ')}`);
@@ -65,9 +78,21 @@ export function isOwnedBy(live: LiveNetworkPolicy, policyName: string): boolean 
 
 export type RolloutAction =
   | { kind: 'create'; key: string; desired: NetworkPolicy }
-  | { kind: 'update'; key: string; desired: NetworkPolicy; live: LiveNetworkPolicy; widening: boolean }
+  | {
+      kind: 'update';
+      key: string;
+      desired: NetworkPolicy;
+      live: LiveNetworkPolicy;
+      widening: boolean;
+    }
   | { kind: 'unchanged'; key: string; desired: NetworkPolicy; live: LiveNetworkPolicy }
-  | { kind: 'conflict'; key: string; desired: NetworkPolicy; live: LiveNetworkPolicy; owner: string }
+  | {
+      kind: 'conflict';
+      key: string;
+      desired: NetworkPolicy;
+      live: LiveNetworkPolicy;
+      owner: string;
+    }
   | { kind: 'delete'; key: string; live: LiveNetworkPolicy };
 
 export interface RolloutPlanInput {
@@ -80,7 +105,13 @@ export interface RolloutPlanInput {
   owned: LiveNetworkPolicy[];
 }
 
-const ORDER: Record<RolloutAction['kind'], number> = { unchanged: 0, conflict: 0, create: 1, update: 2, delete: 4 };
+const ORDER: Record<RolloutAction['kind'], number> = {
+  unchanged: 0,
+  conflict: 0,
+  create: 1,
+  update: 2,
+  delete: 4,
+};
 
 /**
  * The stage of an action in a rollout: actions of one stage may run in parallel, stages run
@@ -109,14 +140,25 @@ export function planRollout(input: RolloutPlanInput): RolloutAction[] {
     desiredKeys.add(key);
     const live = input.liveByKey.get(key) ?? null;
     if (!live) actions.push({ kind: 'create', key, desired });
-    else if (!isOwnedBy(live, input.policyName)) actions.push({ kind: 'conflict', key, desired, live, owner: describeOwner(live) });
-    else if (objectContentHash(stripServerFields(live)) === desired.metadata.annotations?.[HASH_ANNOTATION]) {
+    else if (!isOwnedBy(live, input.policyName))
+      actions.push({ kind: 'conflict', key, desired, live, owner: describeOwner(live) });
+    else if (
+      objectContentHash(stripServerFields(live)) === desired.metadata.annotations?.[HASH_ANNOTATION]
+    ) {
       actions.push({ kind: 'unchanged', key, desired, live });
-    } else actions.push({ kind: 'update', key, desired, live, widening: isWidening(stripServerFields(live), desired) });
+    } else
+      actions.push({
+        kind: 'update',
+        key,
+        desired,
+        live,
+        widening: isWidening(stripServerFields(live), desired),
+      });
   }
   for (const live of input.owned) {
     const key = resourceKey(live);
-    if (!desiredKeys.has(key) && isOwnedBy(live, input.policyName)) actions.push({ kind: 'delete', key, live });
+    if (!desiredKeys.has(key) && isOwnedBy(live, input.policyName))
+      actions.push({ kind: 'delete', key, live });
   }
   return actions.sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -124,7 +166,8 @@ export function planRollout(input: RolloutPlanInput): RolloutAction[] {
 /** Label values a selector mentions, so that a sample world contains pods that match it. */
 function selectorValues(sel: LabelSelector | undefined, into: Map<string, Set<string>>): void {
   if (!sel) return;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) (into.get(k) ?? into.set(k, new Set()).get(k)!).add(v);
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {}))
+    (into.get(k) ?? into.set(k, new Set()).get(k)!).add(v);
   for (const r of sel.matchExpressions ?? []) {
     const set = into.get(r.key) ?? into.set(r.key, new Set()).get(r.key)!;
     for (const v of r.values ?? []) set.add(v);
@@ -132,7 +175,10 @@ function selectorValues(sel: LabelSelector | undefined, into: Map<string, Set<st
 }
 
 function peersOf(o: NetworkPolicy): NetworkPolicyPeer[] {
-  return [...(o.spec.ingress ?? []).flatMap((r) => r.from ?? []), ...(o.spec.egress ?? []).flatMap((r) => r.to ?? [])];
+  return [
+    ...(o.spec.ingress ?? []).flatMap((r) => r.from ?? []),
+    ...(o.spec.egress ?? []).flatMap((r) => r.to ?? []),
+  ];
 }
 
 /**
@@ -164,14 +210,18 @@ export function isWidening(before: NetworkPolicy, after: NetworkPolicy): boolean
   const nsList = [...namespaces].map((name) => ({ name, labels: {} }));
   const a = createEvaluator([before], nsList);
   const b = createEvaluator([after], nsList);
-  const sources: EvalSource[] = [...pods.map((pod) => ({ kind: 'pod' as const, pod })), ...[...ips].map((ip) => ({ kind: 'external' as const, ip }))];
+  const sources: EvalSource[] = [
+    ...pods.map((pod) => ({ kind: 'pod' as const, pod })),
+    ...[...ips].map((ip) => ({ kind: 'external' as const, ip })),
+  ];
   for (const dst of pods) {
     for (const src of sources) {
       const was = a.ingressAllowed(src, dst);
       if (!portSetsEqual(intersectPortSets(was, b.ingressAllowed(src, dst)), was)) return false;
       if (src.kind === 'pod') {
         const wasOut = a.egressAllowed(dst, src);
-        if (!portSetsEqual(intersectPortSets(wasOut, b.egressAllowed(dst, src)), wasOut)) return false;
+        if (!portSetsEqual(intersectPortSets(wasOut, b.egressAllowed(dst, src)), wasOut))
+          return false;
       }
     }
   }

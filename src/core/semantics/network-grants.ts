@@ -47,7 +47,8 @@ export function computeDocumentGrants(doc: NormalisedDocument): DocumentGrants {
   const isolate = doc.options.intraNetwork === 'isolate';
 
   // Rule 1: members of N reach each other on every port, unless isolated.
-  if (!isolate) for (const n of doc.networks) addGrant(ingress.get(n)!, n, ALL_PORTS, INTRA_NETWORK_REASON);
+  if (!isolate)
+    for (const n of doc.networks) addGrant(ingress.get(n)!, n, ALL_PORTS, INTRA_NETWORK_REASON);
 
   for (const c of doc.contracts) {
     const reason = pointer('contracts', c.name);

@@ -20,7 +20,9 @@ describe('SecretBox', () => {
   it('refuses another row, another key or a tampered value, without echoing it', () => {
     const sealed = box.seal('s3cr3t', 'cluster:prod');
     expect(() => box.open(sealed, 'cluster:dev')).toThrow(/cannot decrypt/);
-    expect(() => SecretBox.fromKey('a'.repeat(64)).open(sealed, 'cluster:prod')).toThrow(/cannot decrypt/);
+    expect(() => SecretBox.fromKey('a'.repeat(64)).open(sealed, 'cluster:prod')).toThrow(
+      /cannot decrypt/,
+    );
     const parts = sealed.split('.');
     parts[3] = parts[3].slice(0, -2) + (parts[3].endsWith('AA') ? 'BB' : 'AA');
     expect(() => box.open(parts.join('.'), 'cluster:prod')).toThrow(/cannot decrypt/);

@@ -224,8 +224,20 @@ function lockHolderIfAlive(file: string): LockHolder | undefined {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
-const UNAVAILABLE_MESSAGE = /connection terminated|connection timeout|connection error|not queryable|cannot use a pool after calling end/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|connection timeout|connection error|not queryable|cannot use a pool after calling end/i;
 
 /**
  * True when an error (or one of its causes) says the database could not be reached, as
@@ -238,7 +250,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08/.test(code))) return true;
     const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string' && !('params' in e) && UNAVAILABLE_MESSAGE.test(message)) return true;
+    if (typeof message === 'string' && !('params' in e) && UNAVAILABLE_MESSAGE.test(message))
+      return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -174,7 +174,11 @@ export class KubeClient {
     opts: CreateOptions = {},
   ): Promise<NetworkPolicy> {
     const { namespace, name } = objectRef(policy);
-    const body = networkPolicyToModel({ ...policy, apiVersion: NETWORK_POLICY_API_VERSION, kind: 'NetworkPolicy' });
+    const body = networkPolicyToModel({
+      ...policy,
+      apiVersion: NETWORK_POLICY_API_VERSION,
+      kind: 'NetworkPolicy',
+    });
     const created = await this.#call(
       `${opts.dryRun ? 'dry-run ' : ''}create NetworkPolicy ${namespace}/${name}`,
       opts.signal,

@@ -39,7 +39,10 @@ class RedisModule {}
     RedisModule,
     BullModule.forRootAsync({
       inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({ connection: redis, prefix: config.queuePrefix }),
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        connection: redis,
+        prefix: config.queuePrefix,
+      }),
     }),
     BullModule.registerQueue({ name: ROLLOUT_QUEUE }),
   ],
@@ -48,7 +51,10 @@ class RedisModule {}
 export class QueueModule {}
 
 /** A terminus readiness check: Redis answers PING within 2 s. */
-export function redisReadiness(redis: Redis, indicators = new HealthIndicatorService()): () => Promise<HealthIndicatorResult<'redis'>> {
+export function redisReadiness(
+  redis: Redis,
+  indicators = new HealthIndicatorService(),
+): () => Promise<HealthIndicatorResult<'redis'>> {
   return async () => {
     const indicator = indicators.check('redis');
     let timer: NodeJS.Timeout | undefined;

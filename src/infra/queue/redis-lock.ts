@@ -27,9 +27,12 @@ export async function withRedisLock<T>(
     if (Date.now() >= deadline) throw new LockTimeoutError(`another worker holds ${key}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  const renew = setInterval(() => {
-    redis.eval(EXTEND, 1, key, token, String(options.ttlMs)).catch(() => undefined);
-  }, Math.max(1000, Math.floor(options.ttlMs / 3)));
+  const renew = setInterval(
+    () => {
+      redis.eval(EXTEND, 1, key, token, String(options.ttlMs)).catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(options.ttlMs / 3)),
+  );
   try {
     return await body();
   } finally {

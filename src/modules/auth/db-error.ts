@@ -1,4 +1,8 @@
-import { DatabaseUnavailableError, isDatabaseUnavailable, pgErrorCode } from '../../infra/database/database.js';
+import {
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+  pgErrorCode,
+} from '../../infra/database/database.js';
 
 /**
  * A failed query's error without its message, which would print the query parameters (a

@@ -2,7 +2,13 @@ import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { DATABASE } from '../../infra/database/database.module.js';
-import { DatabaseUnavailableError, isDatabaseUnavailable, pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
+import {
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+  pgErrorCode,
+  type Database,
+  type DatabaseHandle,
+} from '../../infra/database/database.js';
 import { clusters, type ClusterRow, type ConnectionState } from '../../infra/database/schema.js';
 
 export type NewClusterRow = Pick<

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { compileNetworkPolicies } from '../../core/compiler/compile-network-policies.js';
-import { buildConnectivityMatrix, type ConnectivityMatrix } from '../../core/connectivity/connectivity-matrix.js';
+import {
+  buildConnectivityMatrix,
+  type ConnectivityMatrix,
+} from '../../core/connectivity/connectivity-matrix.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import type { Problem } from '../../core/problems/problem.js';
 import type { ParsedDocument } from '../../common/parse-policy-document.pipe.js';

@@ -19,6 +19,7 @@ import {
 } from '../../core/reconcile/plan-rollout.js';
 import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { mapLimit } from '../../common/map-limit.js';
 
 export type ResourceAction = 'create' | 'update' | 'delete' | 'unchanged' | 'conflict' | 'error';
 
@@ -87,20 +88,6 @@ function isClusterLevel(e: unknown): e is KubeApiError {
 
 function resourceError(e: KubeApiError): ResourceError {
   return { kind: e.kind, status: e.status ?? null, reason: e.reason ?? null, message: e.message };
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**

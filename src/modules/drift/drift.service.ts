@@ -12,6 +12,7 @@ import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PoliciesService } from '../policies/policies.service.js';
 import { ownedSelector, RolloutService } from '../policies/rollout.service.js';
 import { detectDrift, type DriftedResource } from './drift-diff.js';
+import { mapLimit } from '../../common/map-limit.js';
 
 /** What the drift column of policy_cluster_state holds after a check that found drift. */
 export interface DriftRecord {
@@ -59,23 +60,6 @@ const LIST_PAGE_SIZE = 500;
 
 class Counter {
   value = 0;
-}
-
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function errorMessage(e: unknown): string {

@@ -9,7 +9,10 @@ export class DeploymentsController {
   constructor(private readonly status: StatusService) {}
 
   @Get(':id')
-  @ApiOperation({ summary: 'One deployment: per cluster phase, attempt, next retry, error and per-object results, with timestamps' })
+  @ApiOperation({
+    summary:
+      'One deployment: per cluster phase, attempt, next retry, error and per-object results, with timestamps',
+  })
   @ApiNotFoundResponse({ type: ProblemDto })
   get(@Param('id') id: string) {
     return this.status.deployment(id);

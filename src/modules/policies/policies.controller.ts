@@ -1,5 +1,24 @@
-import { Body, Controller, Delete, Get, Param, ParseIntPipe, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { respond } from '../../common/http-answer.js';
@@ -18,10 +37,17 @@ export class PoliciesController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Store a new revision of a policy and roll it out to its target clusters', description: 'Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).' })
+  @ApiOperation({
+    summary: 'Store a new revision of a policy and roll it out to its target clusters',
+    description:
+      'Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).',
+  })
   @ApiAcceptedResponse({ description: 'A new revision; its deployment is queued.' })
   @ApiOkResponse({ description: 'Same content as the latest revision: nothing changed.' })
-  @ApiBadRequestResponse({ type: ProblemDto, description: 'Invalid request or document (paths under /document), or an unknown cluster.' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Invalid request or document (paths under /document), or an unknown cluster.',
+  })
   async create(@Body() dto: CreatePolicyDto, @Res({ passthrough: true }) res: Response) {
     return respond(res, await this.policies.create(dto));
   }
@@ -40,7 +66,10 @@ export class PoliciesController {
   }
 
   @Get(':name/status')
-  @ApiOperation({ summary: 'Per target cluster: connection, sync, the last operation, the applied revision and per-object results' })
+  @ApiOperation({
+    summary:
+      'Per target cluster: connection, sync, the last operation, the applied revision and per-object results',
+  })
   @ApiNotFoundResponse({ type: ProblemDto })
   policyStatus(@Param('name') name: string) {
     return this.status.policyStatus(name);
@@ -61,21 +90,30 @@ export class PoliciesController {
 
   @Get(':name/revisions/:n/manifests')
   @UseInterceptors(YamlResponseInterceptor)
-  @ApiOperation({ summary: "A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)" })
+  @ApiOperation({
+    summary:
+      "A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)",
+  })
   @ApiProduces('application/json', 'application/yaml')
   manifests(@Param('name') name: string, @Param('n', ParseIntPipe) n: number) {
     return this.policies.manifests(name, n);
   }
 
   @Post(':name/sync')
-  @ApiOperation({ summary: 'Re-apply the latest revision to its targets now', description: 'Answers 202 with the deployment. Unchanged objects are not written.' })
+  @ApiOperation({
+    summary: 'Re-apply the latest revision to its targets now',
+    description: 'Answers 202 with the deployment. Unchanged objects are not written.',
+  })
   @ApiAcceptedResponse({ description: 'Sync queued.' })
   async sync(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
     return respond(res, await this.policies.sync(name));
   }
 
   @Delete(':name')
-  @ApiOperation({ summary: "Remove the policy's objects from every cluster it reached, then the policy", description: 'Answers 202; follow the deletion at /v1/deployments/{id}.' })
+  @ApiOperation({
+    summary: "Remove the policy's objects from every cluster it reached, then the policy",
+    description: 'Answers 202; follow the deletion at /v1/deployments/{id}.',
+  })
   @ApiAcceptedResponse({ description: 'Deletion queued.' })
   async remove(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
     return respond(res, await this.policies.remove(name));

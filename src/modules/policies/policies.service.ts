@@ -7,7 +7,12 @@ import type { HttpAnswer } from '../../common/http-answer.js';
 import { decodeCursor, toPage, type Page } from '../../common/pagination.js';
 import { ProblemException } from '../../common/problem.exception.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import type { PolicyClusterStateRow, PolicyRow, PolicyTargets, RevisionRow } from '../../infra/database/schema.js';
+import type {
+  PolicyClusterStateRow,
+  PolicyRow,
+  PolicyTargets,
+  RevisionRow,
+} from '../../infra/database/schema.js';
 import { ClusterConnector, type ClusterView } from '../clusters/cluster-connector.service.js';
 import type { CreatePolicyDto } from './dto/create-policy.dto.js';
 import { PoliciesRepository, type TargetPlan } from './policies.repository.js';
@@ -18,16 +23,36 @@ import { RolloutService } from './rollout.service.js';
 export function normaliseTargets(t: CreatePolicyDto['targets']): PolicyTargets {
   const out: PolicyTargets = {};
   if (t.clusters?.length) out.clusters = [...new Set(t.clusters)].sort();
-  if (t.clusterSelector) out.clusterSelector = { matchLabels: Object.fromEntries(Object.entries(t.clusterSelector.matchLabels).sort(([a], [b]) => (a < b ? -1 : 1))) };
+  if (t.clusterSelector)
+    out.clusterSelector = {
+      matchLabels: Object.fromEntries(
+        Object.entries(t.clusterSelector.matchLabels).sort(([a], [b]) => (a < b ? -1 : 1)),
+      ),
+    };
   return out;
 }
 
 export function revisionView(policy: PolicyRow, r: RevisionRow) {
-  return { policy: policy.name, revision: r.number, contentHash: r.contentHash, targets: r.targets, createdAt: r.createdAt, document: r.document, objectCount: r.objects.length };
+  return {
+    policy: policy.name,
+    revision: r.number,
+    contentHash: r.contentHash,
+    targets: r.targets,
+    createdAt: r.createdAt,
+    document: r.document,
+    objectCount: r.objects.length,
+  };
 }
 
 export function policyView(p: PolicyRow) {
-  return { name: p.name, latestRevision: p.latestRevision, selfHeal: p.selfHeal, deleting: p.deleting, createdAt: p.createdAt, updatedAt: p.updatedAt };
+  return {
+    name: p.name,
+    latestRevision: p.latestRevision,
+    selfHeal: p.selfHeal,
+    deleting: p.deleting,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
 }
 
 /** Policies and their revisions: one use case per method, shared by the controller and the worker. */
@@ -48,7 +73,9 @@ export class PoliciesService implements OnModuleInit {
   }
 
   /** The clusters targets name today: registered named ones and selector matches; `unknown`: named but not registered. */
-  async resolveTargetNames(targets: PolicyTargets): Promise<{ resolved: string[]; unknown: string[] }> {
+  async resolveTargetNames(
+    targets: PolicyTargets,
+  ): Promise<{ resolved: string[]; unknown: string[] }> {
     const names = new Set<string>();
     let unknown: string[] = [];
     if (targets.clusters?.length) {
@@ -56,7 +83,8 @@ export class PoliciesService implements OnModuleInit {
       unknown = targets.clusters.filter((c) => !existing.has(c));
       for (const c of targets.clusters) if (existing.has(c)) names.add(c);
     }
-    if (targets.clusterSelector) for (const c of await this.clusters.namesMatching(targets.clusterSelector)) names.add(c);
+    if (targets.clusterSelector)
+      for (const c of await this.clusters.namesMatching(targets.clusterSelector)) names.add(c);
     return { resolved: [...names].sort(), unknown };
   }
 
@@ -64,9 +92,18 @@ export class PoliciesService implements OnModuleInit {
   async resolveTargets(targets: PolicyTargets): Promise<string[]> {
     const { resolved, unknown } = await this.resolveTargetNames(targets);
     if (unknown.length > 0) {
-      throw ProblemException.of(400, 'UNKNOWN_CLUSTER', `Unknown cluster${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Register them first (POST /v1/clusters).`, {
-        errors: unknown.map((c) => ({ path: `/targets/clusters/${targets.clusters!.indexOf(c)}`, code: 'UNKNOWN_CLUSTER', message: `cluster ${c} is not registered` })),
-      });
+      throw ProblemException.of(
+        400,
+        'UNKNOWN_CLUSTER',
+        `Unknown cluster${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Register them first (POST /v1/clusters).`,
+        {
+          errors: unknown.map((c) => ({
+            path: `/targets/clusters/${targets.clusters!.indexOf(c)}`,
+            code: 'UNKNOWN_CLUSTER',
+            message: `cluster ${c} is not registered`,
+          })),
+        },
+      );
     }
     return resolved;
   }
@@ -80,30 +117,57 @@ export class PoliciesService implements OnModuleInit {
     if (!compiled.ok) throw documentProblem(compiled.errors, compiled.warnings, '/document');
     const targets = normaliseTargets(dto.targets);
     if (!targets.clusters && !targets.clusterSelector) {
-      throw ProblemException.of(400, 'NO_TARGETS', 'targets needs clusters or a clusterSelector.', { errors: [{ path: '/targets', code: 'NO_TARGETS', message: 'give clusters, a clusterSelector, or both' }] });
+      throw ProblemException.of(400, 'NO_TARGETS', 'targets needs clusters or a clusterSelector.', {
+        errors: [
+          {
+            path: '/targets',
+            code: 'NO_TARGETS',
+            message: 'give clusters, a clusterSelector, or both',
+          },
+        ],
+      });
     }
     const resolved = await this.resolveTargets(targets);
     const hash = contentHash({ objects: compiled.objects, targets });
-    const result = await this.repo.storeRevision(dto.name, dto.selfHeal, { document: dto.document, targets, objects: compiled.objects, contentHash: hash }, (previous) => planTargets(resolved, previous));
+    const result = await this.repo.storeRevision(
+      dto.name,
+      dto.selfHeal,
+      { document: dto.document, targets, objects: compiled.objects, contentHash: hash },
+      (previous) => planTargets(resolved, previous),
+    );
     const body = { ...revisionView(result.policy, result.revision), warnings: compiled.warnings };
-    if (!result.created) return { status: 200, body: { ...body, deploymentId: null, unchanged: true } };
+    if (!result.created)
+      return { status: 200, body: { ...body, deploymentId: null, unchanged: true } };
     await this.scheduler.enqueue(result.deployment, result.targets);
     return {
       status: 202,
-      body: { ...body, deploymentId: result.deployment.id, clusters: result.targets.map((t) => ({ cluster: t.clusterName, action: t.action })) },
+      body: {
+        ...body,
+        deploymentId: result.deployment.id,
+        clusters: result.targets.map((t) => ({ cluster: t.clusterName, action: t.action })),
+      },
       location: `/v1/deployments/${result.deployment.id}`,
     };
   }
 
   async get(name: string) {
     const policy = await this.mustFind(name);
-    const latest = policy.latestRevision ? await this.repo.findRevision(policy.id, policy.latestRevision) : undefined;
-    return { ...policyView(policy), targets: latest?.targets ?? null, contentHash: latest?.contentHash ?? null };
+    const latest = policy.latestRevision
+      ? await this.repo.findRevision(policy.id, policy.latestRevision)
+      : undefined;
+    return {
+      ...policyView(policy),
+      targets: latest?.targets ?? null,
+      contentHash: latest?.contentHash ?? null,
+    };
   }
 
   async list(limit = 100, cursor?: string): Promise<Page<ReturnType<typeof policyView>>> {
     const after = decodeCursor(cursor);
-    const rows = await this.repo.listPolicies(limit + 1, typeof after === 'string' ? after : undefined);
+    const rows = await this.repo.listPolicies(
+      limit + 1,
+      typeof after === 'string' ? after : undefined,
+    );
     const page = toPage(rows, limit, (p) => p.name);
     return { ...page, items: page.items.map(policyView) };
   }
@@ -111,9 +175,16 @@ export class PoliciesService implements OnModuleInit {
   async revisions(name: string, limit = 100, cursor?: string) {
     const policy = await this.mustFind(name);
     const before = decodeCursor(cursor);
-    const rows = await this.repo.listRevisions(policy.id, limit + 1, typeof before === 'number' ? before : undefined);
+    const rows = await this.repo.listRevisions(
+      policy.id,
+      limit + 1,
+      typeof before === 'number' ? before : undefined,
+    );
     const page = toPage(rows, limit, (r) => r.number);
-    return { ...page, items: page.items.map((r) => ({ ...revisionView(policy, r), document: undefined })) };
+    return {
+      ...page,
+      items: page.items.map((r) => ({ ...revisionView(policy, r), document: undefined })),
+    };
   }
 
   async revision(name: string, number: number) {
@@ -131,21 +202,48 @@ export class PoliciesService implements OnModuleInit {
   async sync(name: string): Promise<HttpAnswer<unknown>> {
     const policy = await this.mustFind(name);
     const revision = await this.repo.findRevision(policy.id, policy.latestRevision);
-    if (!revision || policy.deleting) throw ProblemException.of(409, 'POLICY_NOT_SYNCABLE', `Policy ${name} has no revision to apply, or is being deleted.`);
+    if (!revision || policy.deleting)
+      throw ProblemException.of(
+        409,
+        'POLICY_NOT_SYNCABLE',
+        `Policy ${name} has no revision to apply, or is being deleted.`,
+      );
     const clusters = await this.resolveTargets(revision.targets);
-    const { deployment, targets } = await this.repo.createDeployment(policy, revision.number, 'sync', clusters.map((clusterName) => ({ clusterName, action: 'apply' as const })));
+    const { deployment, targets } = await this.repo.createDeployment(
+      policy,
+      revision.number,
+      'sync',
+      clusters.map((clusterName) => ({ clusterName, action: 'apply' as const })),
+    );
     await this.scheduler.enqueue(deployment, targets);
-    return { status: 202, body: { policy: name, revision: revision.number, deploymentId: deployment.id, clusters }, location: `/v1/deployments/${deployment.id}` };
+    return {
+      status: 202,
+      body: { policy: name, revision: revision.number, deploymentId: deployment.id, clusters },
+      location: `/v1/deployments/${deployment.id}`,
+    };
   }
 
   /** Removes the policy's objects from every cluster it reached; the policy goes when they are gone. */
   async remove(name: string): Promise<HttpAnswer<unknown>> {
     const policy = await this.mustFind(name);
     const states = await this.repo.states(policy.id);
-    const { deployment, targets } = await this.repo.createDeployment(policy, policy.latestRevision, 'delete', states.map((s) => ({ clusterName: s.clusterName, action: 'prune' as const })));
+    const { deployment, targets } = await this.repo.createDeployment(
+      policy,
+      policy.latestRevision,
+      'delete',
+      states.map((s) => ({ clusterName: s.clusterName, action: 'prune' as const })),
+    );
     if (targets.length === 0) await this.repo.deletePolicy(policy.id);
     else await this.scheduler.enqueue(deployment, targets);
-    return { status: 202, body: { policy: name, deploymentId: deployment.id, clusters: targets.map((t) => t.clusterName) }, location: `/v1/deployments/${deployment.id}` };
+    return {
+      status: 202,
+      body: {
+        policy: name,
+        deploymentId: deployment.id,
+        clusters: targets.map((t) => t.clusterName),
+      },
+      location: `/v1/deployments/${deployment.id}`,
+    };
   }
 
   /** A cluster registered later that matches a policy's clusterSelector receives that policy. */
@@ -154,10 +252,19 @@ export class PoliciesService implements OnModuleInit {
       if (policy.deleting || policy.latestRevision === 0) continue;
       const revision = await this.repo.findRevision(policy.id, policy.latestRevision);
       const selector = revision?.targets.clusterSelector?.matchLabels;
-      if (!selector || !Object.entries(selector).every(([k, v]) => cluster.labels[k] === v)) continue;
-      const { deployment, targets } = await this.repo.createDeployment(policy, policy.latestRevision, 'apply', [{ clusterName: cluster.name, action: 'apply' }]);
+      if (!selector || !Object.entries(selector).every(([k, v]) => cluster.labels[k] === v))
+        continue;
+      const { deployment, targets } = await this.repo.createDeployment(
+        policy,
+        policy.latestRevision,
+        'apply',
+        [{ clusterName: cluster.name, action: 'apply' }],
+      );
       await this.scheduler.enqueue(deployment, targets);
-      this.logger.log({ policy: policy.name, cluster: cluster.name }, 'new cluster matches the policy selector: deploying');
+      this.logger.log(
+        { policy: policy.name, cluster: cluster.name },
+        'new cluster matches the policy selector: deploying',
+      );
     }
   }
 
@@ -166,10 +273,16 @@ export class PoliciesService implements OnModuleInit {
     for (const state of await this.repo.statesForCluster(clusterName)) {
       const policy = await this.repo.findPolicyById(state.policyId);
       if (!policy) continue;
-      const { deployment, targets } = await this.repo.createDeployment(policy, policy.latestRevision, 'sync', [{ clusterName, action: 'prune' }]);
+      const { deployment, targets } = await this.repo.createDeployment(
+        policy,
+        policy.latestRevision,
+        'sync',
+        [{ clusterName, action: 'prune' }],
+      );
       await this.rollout.runTarget(deployment.id, targets[0].clusterName, { attempt: 1 });
       const after = await this.repo.findTarget(deployment.id, clusterName);
-      if (after?.phase !== 'Succeeded') throw new Error(`pruning policy ${policy.name} failed: ${after?.error ?? 'unknown'}`);
+      if (after?.phase !== 'Succeeded')
+        throw new Error(`pruning policy ${policy.name} failed: ${after?.error ?? 'unknown'}`);
     }
   }
 
@@ -179,10 +292,18 @@ export class PoliciesService implements OnModuleInit {
     return policy;
   }
 
-  private async mustFindRevision(name: string, number: number): Promise<{ policy: PolicyRow; revision: RevisionRow }> {
+  private async mustFindRevision(
+    name: string,
+    number: number,
+  ): Promise<{ policy: PolicyRow; revision: RevisionRow }> {
     const policy = await this.mustFind(name);
     const revision = await this.repo.findRevision(policy.id, number);
-    if (!revision) throw ProblemException.of(404, 'REVISION_NOT_FOUND', `Policy ${name} has no revision ${number}.`);
+    if (!revision)
+      throw ProblemException.of(
+        404,
+        'REVISION_NOT_FOUND',
+        `Policy ${name} has no revision ${number}.`,
+      );
     return { policy, revision };
   }
 }
@@ -192,6 +313,8 @@ export function planTargets(resolved: string[], previous: PolicyClusterStateRow[
   const wanted = new Set(resolved);
   return [
     ...resolved.map((clusterName) => ({ clusterName, action: 'apply' as const })),
-    ...previous.filter((s) => !wanted.has(s.clusterName)).map((s) => ({ clusterName: s.clusterName, action: 'prune' as const })),
+    ...previous
+      .filter((s) => !wanted.has(s.clusterName))
+      .map((s) => ({ clusterName: s.clusterName, action: 'prune' as const })),
   ];
 }

@@ -1,9 +1,20 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { DeploymentRow, DeploymentTargetRow } from '../../infra/database/schema.js';
-import { JOB_APPLY_TARGET, ROLLOUT_QUEUE, applyTargetJobId, type ApplyTargetJob } from '../../infra/queue/queue.constants.js';
+import {
+  JOB_APPLY_TARGET,
+  ROLLOUT_QUEUE,
+  applyTargetJobId,
+  type ApplyTargetJob,
+} from '../../infra/queue/queue.constants.js';
 import { PoliciesRepository } from './policies.repository.js';
 
 /**
@@ -34,8 +45,13 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
 
   /** Enqueues one job per target, after superseding queued jobs of older deployments. */
   async enqueue(deployment: DeploymentRow, targets: DeploymentTargetRow[]): Promise<void> {
-    await this.supersedeOlder(deployment, targets.map((t) => t.clusterName));
-    await Promise.all(targets.map((t) => this.add({ deploymentId: deployment.id, clusterName: t.clusterName })));
+    await this.supersedeOlder(
+      deployment,
+      targets.map((t) => t.clusterName),
+    );
+    await Promise.all(
+      targets.map((t) => this.add({ deploymentId: deployment.id, clusterName: t.clusterName })),
+    );
   }
 
   private add(job: ApplyTargetJob): Promise<unknown> {
@@ -51,11 +67,18 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
   /** A newer revision supersedes queued (not running) jobs of older ones for the same policy and cluster. */
   private async supersedeOlder(deployment: DeploymentRow, clusterNames: string[]): Promise<void> {
     for (const old of await this.repo.olderUnfinishedTargets(deployment, clusterNames)) {
-      const jobId = applyTargetJobId({ deploymentId: old.deploymentId, clusterName: old.clusterName });
+      const jobId = applyTargetJobId({
+        deploymentId: old.deploymentId,
+        clusterName: old.clusterName,
+      });
       // remove() fails on a job a worker holds; that job then sees the newer deployment itself.
       const removed = await this.queue.remove(jobId).catch(() => 0);
       if (removed === 1) {
-        await this.repo.updateTarget(old.deploymentId, old.clusterName, { phase: 'Superseded', finishedAt: new Date(), nextRetryAt: null });
+        await this.repo.updateTarget(old.deploymentId, old.clusterName, {
+          phase: 'Superseded',
+          finishedAt: new Date(),
+          nextRetryAt: null,
+        });
         await this.repo.finishDeploymentIfDone(old.deploymentId);
       }
     }
@@ -65,10 +88,14 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
   async reconcile(): Promise<number> {
     try {
       const targets = await this.repo.unfinishedTargets();
-      for (const t of targets) await this.add({ deploymentId: t.deploymentId, clusterName: t.clusterName });
+      for (const t of targets)
+        await this.add({ deploymentId: t.deploymentId, clusterName: t.clusterName });
       return targets.length;
     } catch (e) {
-      this.logger.warn({ err: e instanceof Error ? e.name : 'error' }, 'reconcile skipped: database or Redis unavailable');
+      this.logger.warn(
+        { err: e instanceof Error ? e.name : 'error' },
+        'reconcile skipped: database or Redis unavailable',
+      );
       return 0;
     }
   }

@@ -2,7 +2,12 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
-import { JOB_APPLY_TARGET, JOB_DRIFT_CHECK, ROLLOUT_QUEUE, type ApplyTargetJob } from '../../infra/queue/queue.constants.js';
+import {
+  JOB_APPLY_TARGET,
+  JOB_DRIFT_CHECK,
+  ROLLOUT_QUEUE,
+  type ApplyTargetJob,
+} from '../../infra/queue/queue.constants.js';
 import { DriftService } from '../drift/drift.service.js';
 import { RolloutService } from './rollout.service.js';
 
@@ -14,7 +19,12 @@ import { RolloutService } from './rollout.service.js';
  */
 // A job whose worker dies is taken over once its lock expires (lockDuration) and a stalled
 // check runs (stalledInterval): within about 25 s.
-@Processor(ROLLOUT_QUEUE, { autorun: false, lockDuration: 20_000, stalledInterval: 5_000, maxStalledCount: 3 })
+@Processor(ROLLOUT_QUEUE, {
+  autorun: false,
+  lockDuration: 20_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 3,
+})
 export class RolloutProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RolloutProcessor.name);
 
@@ -38,7 +48,10 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
     }
     if (job.name !== JOB_APPLY_TARGET) throw new Error(`no handler for job ${job.name}`);
     const { deploymentId, clusterName } = job.data;
-    await this.rollout.runTarget(deploymentId, clusterName, { attempt: job.attemptsMade + 1, signal });
+    await this.rollout.runTarget(deploymentId, clusterName, {
+      attempt: job.attemptsMade + 1,
+      signal,
+    });
   }
 
   @OnWorkerEvent('completed')
@@ -52,9 +65,24 @@ export class RolloutProcessor extends WorkerHost implements OnApplicationBootstr
     const attempts = job.opts.attempts ?? 1;
     const final = job.attemptsMade >= attempts;
     const delay = this.config.jobBackoffMs * 2 ** Math.max(0, job.attemptsMade - 1);
-    this.logger.warn({ jobId: job.id, attempt: job.attemptsMade, final, error: error.message }, 'rollout attempt failed');
+    this.logger.warn(
+      { jobId: job.id, attempt: job.attemptsMade, final, error: error.message },
+      'rollout attempt failed',
+    );
     await this.rollout
-      .recordFailure(job.data.deploymentId, job.data.clusterName, error, job.attemptsMade, final, final ? undefined : new Date(Date.now() + delay))
-      .catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.name : 'error' }, 'could not record a failed attempt'));
+      .recordFailure(
+        job.data.deploymentId,
+        job.data.clusterName,
+        error,
+        job.attemptsMade,
+        final,
+        final ? undefined : new Date(Date.now() + delay),
+      )
+      .catch((e: unknown) =>
+        this.logger.error(
+          { err: e instanceof Error ? e.name : 'error' },
+          'could not record a failed attempt',
+        ),
+      );
   }
 }

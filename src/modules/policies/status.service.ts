@@ -1,23 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException } from '../../common/problem.exception.js';
-import type { DeploymentTargetRow, PolicyClusterStateRow, SyncState } from '../../infra/database/schema.js';
+import type {
+  DeploymentTargetRow,
+  PolicyClusterStateRow,
+  SyncState,
+} from '../../infra/database/schema.js';
 import { ClusterConnector, type ClusterView } from '../clusters/cluster-connector.service.js';
 import { PoliciesRepository } from './policies.repository.js';
 import { PoliciesService } from './policies.service.js';
 
 function operationView(t: DeploymentTargetRow | undefined) {
   if (!t) return null;
-  return { deploymentId: t.deploymentId, action: t.action, phase: t.phase, attempt: t.attempt, nextRetryAt: t.nextRetryAt, error: t.error, startedAt: t.startedAt, finishedAt: t.finishedAt };
+  return {
+    deploymentId: t.deploymentId,
+    action: t.action,
+    phase: t.phase,
+    attempt: t.attempt,
+    nextRetryAt: t.nextRetryAt,
+    error: t.error,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+  };
 }
 
 /**
  * What the operator sees. An unreachable or unauthorized cluster never reads as Synced: its
  * sync is Unknown until a call succeeds again, and a rollout in progress is OutOfSync.
  */
-export function effectiveSync(state: PolicyClusterStateRow | undefined, connection: ClusterView['connection']['state'] | undefined, operation: DeploymentTargetRow | undefined): { sync: SyncState; reason: string | null } {
+export function effectiveSync(
+  state: PolicyClusterStateRow | undefined,
+  connection: ClusterView['connection']['state'] | undefined,
+  operation: DeploymentTargetRow | undefined,
+): { sync: SyncState; reason: string | null } {
   if (connection === undefined) return { sync: 'Unknown', reason: 'ClusterNotRegistered' };
-  if (connection === 'Unreachable' || connection === 'Unauthorized') return { sync: 'Unknown', reason: `Cluster${connection}` };
-  if (operation && ['Queued', 'Running', 'Retrying'].includes(operation.phase)) return { sync: 'OutOfSync', reason: 'Progressing' };
+  if (connection === 'Unreachable' || connection === 'Unauthorized')
+    return { sync: 'Unknown', reason: `Cluster${connection}` };
+  if (operation && ['Queued', 'Running', 'Retrying'].includes(operation.phase))
+    return { sync: 'OutOfSync', reason: 'Progressing' };
   if (!state) return { sync: 'Unknown', reason: 'NeverApplied' };
   return { sync: state.sync, reason: state.syncReason };
 }
@@ -32,8 +51,13 @@ export class StatusService {
 
   async policyStatus(name: string) {
     const policy = await this.policies.mustFind(name);
-    const [states, latest] = await Promise.all([this.repo.states(policy.id), this.repo.latestTargets(policy.id)]);
-    const names = [...new Set([...states.map((s) => s.clusterName), ...latest.map((t) => t.clusterName)])].sort();
+    const [states, latest] = await Promise.all([
+      this.repo.states(policy.id),
+      this.repo.latestTargets(policy.id),
+    ]);
+    const names = [
+      ...new Set([...states.map((s) => s.clusterName), ...latest.map((t) => t.clusterName)]),
+    ].sort();
     const views = new Map((await this.clusters.views(names)).map((c) => [c.name, c]));
     const clusters = names.map((clusterName) => {
       const state = states.find((s) => s.clusterName === clusterName);
@@ -54,13 +78,19 @@ export class StatusService {
       summary[c.sync.status] = (summary[c.sync.status] ?? 0) + 1;
       if (c.operation) summary[c.operation.phase] = (summary[c.operation.phase] ?? 0) + 1;
     }
-    return { policy: policy.name, latestRevision: policy.latestRevision, deleting: policy.deleting, summary, clusters };
+    return {
+      policy: policy.name,
+      latestRevision: policy.latestRevision,
+      deleting: policy.deleting,
+      summary,
+      clusters,
+    };
   }
 
   async deployment(id: string) {
     const deployment = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDeployment(id) : undefined;
     if (!deployment) throw ProblemException.of(404, 'DEPLOYMENT_NOT_FOUND', `No deployment ${id}.`);
-        const targets = await this.repo.listTargets(id);
+    const targets = await this.repo.listTargets(id);
     return {
       id: deployment.id,
       policy: deployment.policyName,
@@ -68,7 +98,12 @@ export class StatusService {
       kind: deployment.kind,
       createdAt: deployment.createdAt,
       finishedAt: deployment.finishedAt,
-      clusters: targets.map((t) => ({ cluster: t.clusterName, ...operationView(t), resources: t.resources, updatedAt: t.updatedAt })),
+      clusters: targets.map((t) => ({
+        cluster: t.clusterName,
+        ...operationView(t),
+        resources: t.resources,
+        updatedAt: t.updatedAt,
+      })),
     };
   }
 }

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
 import { isValidLabelKey } from '../../../core/document/label-key.js';
 import { PolicyDocumentDto } from '../../compile/dto/policy-document.dto.js';
 
@@ -21,7 +35,10 @@ function IsLabelMap(): PropertyDecorator {
           value !== null &&
           !Array.isArray(value) &&
           Object.keys(value).length <= MAX_SELECTOR_LABELS &&
-          Object.entries(value).every(([k, v]) => isValidLabelKey(k) && typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v)),
+          Object.entries(value).every(
+            ([k, v]) =>
+              isValidLabelKey(k) && typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v),
+          ),
         defaultMessage: (args?: ValidationArguments) =>
           `${args?.property ?? 'labels'} must map at most ${MAX_SELECTOR_LABELS} valid Kubernetes label keys to valid label values (strings of at most 63 characters)`,
       },
@@ -29,13 +46,23 @@ function IsLabelMap(): PropertyDecorator {
 }
 
 export class ClusterSelectorDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Every registered cluster whose labels include all of these is a target, including clusters registered later.', example: { env: 'prod' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'Every registered cluster whose labels include all of these is a target, including clusters registered later.',
+    example: { env: 'prod' },
+  })
   @IsLabelMap()
   matchLabels: Record<string, string>;
 }
 
 export class PolicyTargetsDto {
-  @ApiPropertyOptional({ type: [String], description: 'Registered cluster names.', example: ['prod-eu'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Registered cluster names.',
+    example: ['prod-eu'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(1000)
@@ -51,24 +78,39 @@ export class PolicyTargetsDto {
 }
 
 export class CreatePolicyDto {
-  @ApiProperty({ description: 'Policy name, a DNS-1123 label; objects are labelled gbp-netpol.io/policy=<name>.', example: 'mms-example' })
+  @ApiProperty({
+    description: 'Policy name, a DNS-1123 label; objects are labelled gbp-netpol.io/policy=<name>.',
+    example: 'mms-example',
+  })
   @IsString()
   @MaxLength(63)
-  @Matches(DNS_LABEL, { message: 'name must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)' })
+  @Matches(DNS_LABEL, {
+    message:
+      'name must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)',
+  })
   name: string;
 
-  @ApiProperty({ type: PolicyTargetsDto, description: 'Where the policy goes: named clusters and/or a label selector.' })
+  @ApiProperty({
+    type: PolicyTargetsDto,
+    description: 'Where the policy goes: named clusters and/or a label selector.',
+  })
   @IsDefined()
   @IsObject()
   @ValidateNested()
   @Type(() => PolicyTargetsDto)
   targets: PolicyTargetsDto;
 
-  @ApiProperty({ type: PolicyDocumentDto, description: 'The MMS policy document (see POST /v1/compile).' })
+  @ApiProperty({
+    type: PolicyDocumentDto,
+    description: 'The MMS policy document (see POST /v1/compile).',
+  })
   @IsObject()
   document: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Re-apply automatically when drift is detected.', default: false })
+  @ApiPropertyOptional({
+    description: 'Re-apply automatically when drift is detected.',
+    default: false,
+  })
   // Absent means "keep as is"; null is not a value (IsOptional would let it through).
   @ValidateIf((o: CreatePolicyDto) => o.selfHeal !== undefined)
   @IsBoolean()
