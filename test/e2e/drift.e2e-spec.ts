@@ -19,6 +19,7 @@ import { RolloutService } from '../../src/modules/policies/rollout.service.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
+import { registerTestCluster } from '../support/register-test-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
 // The whole app as create-test-app builds it (AppModule wires every module).
@@ -135,18 +136,7 @@ describe('drift detection, self-heal and rollback (e2e, real kube-apiserver, Red
     });
     app = testApp.app;
     cluster = testCluster(0);
-    for (const ns of [nsA, nsB]) await cluster.admin.ensureNamespace(ns);
-    const identity = await cluster.leastPrivilegeIdentity([nsA, nsB]);
-    clusterName = uniqueName('drift-c');
-    await http()
-      .post('/v1/clusters')
-      .send({
-        name: clusterName,
-        server: identity.server,
-        caData: identity.caData,
-        token: identity.token,
-      })
-      .expect(201);
+    clusterName = await registerTestCluster(http(), cluster, [nsA, nsB], 'drift-c');
     admin = new KubeGateway().connect(cluster.adminAccess);
     networking = cluster.adminKubeConfig.makeApiClient(NetworkingV1Api);
     const res = await http()

@@ -13,6 +13,7 @@ import { PoliciesRepository } from '../../src/modules/policies/policies.reposito
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
+import { registerTestCluster } from '../support/register-test-cluster.js';
 
 // The whole app as create-test-app builds it (AppModule wires every module).
 const createEventsApp = (env: Record<string, string> = {}) => createTestApp(env);
@@ -74,18 +75,7 @@ describe('deployment progress stream (e2e, real kube-apiserver, Redis and PGlite
     testApp = await createEventsApp();
     app = testApp.app;
     cluster = testCluster(0);
-    await cluster.admin.ensureNamespace(ns);
-    const identity = await cluster.leastPrivilegeIdentity([ns]);
-    clusterName = uniqueName('events-c');
-    await http()
-      .post('/v1/clusters')
-      .send({
-        name: clusterName,
-        server: identity.server,
-        caData: identity.caData,
-        token: identity.token,
-      })
-      .expect(201);
+    clusterName = await registerTestCluster(http(), cluster, [ns], 'events-c');
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { AppModule } from '../../src/app.module.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
+import { registerTestCluster } from '../support/register-test-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
 const WRITER_TOKEN = 'gbpn_test-writer-token-for-probes-e2e-0000';
@@ -51,18 +52,7 @@ describe('test pods and stored connectivity (e2e, real kube-apiserver, Redis and
     });
     app = testApp.app;
     cluster = testCluster(0);
-    for (const ns of [nsA, nsB]) await cluster.admin.ensureNamespace(ns);
-    const identity = await cluster.leastPrivilegeIdentity([nsA, nsB]);
-    clusterName = uniqueName('probe-c');
-    await http()
-      .post('/v1/clusters')
-      .send({
-        name: clusterName,
-        server: identity.server,
-        caData: identity.caData,
-        token: identity.token,
-      })
-      .expect(201);
+    clusterName = await registerTestCluster(http(), cluster, [nsA, nsB], 'probe-c');
     const res = await http()
       .post('/v1/policies')
       .send({ name: policy, targets: { clusters: [clusterName] }, document })
