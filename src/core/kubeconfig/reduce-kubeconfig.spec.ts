@@ -70,7 +70,7 @@ describe('reduceKubeconfig', () => {
     },
     {
       name: 'client-key file',
-      user: { 'client-key': '/root/.ssh/id_rsa' },
+      user: { 'client-key': '/home/app/.ssh/id_rsa' },
       path: '/kubeconfig/users/0/user/client-key',
     },
     {
