@@ -8,7 +8,7 @@ import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/da
 import type { DatabaseHandle } from './infra/database/database.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { ClustersModule } from './modules/clusters/clusters.module.js';
+import { ClustersApiModule } from './modules/clusters/clusters.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
 import { DiffModule } from './modules/diff/diff.module.js';
 import { DriftApiModule } from './modules/drift/drift.module.js';
@@ -86,7 +86,7 @@ export class AppModule {
           ? [
               AuthModule,
               CompileModule,
-              ClustersModule,
+              ClustersApiModule,
               PoliciesApiModule,
               DiffModule,
               DriftApiModule,

@@ -14,7 +14,6 @@ import { ClustersService } from './clusters.service.js';
  */
 @Module({
   imports: [KubeModule],
-  controllers: [ClustersController],
   providers: [
     secretBoxProvider,
     ClustersRepository,
@@ -22,6 +21,10 @@ import { ClustersService } from './clusters.service.js';
     ClusterConnector,
     ClustersService,
   ],
-  exports: [ClusterConnector],
+  exports: [ClusterConnector, ClustersService],
 })
 export class ClustersModule {}
+
+/** The HTTP side, /v1/clusters (ROLE=api|all): a worker process serves no cluster routes. */
+@Module({ imports: [ClustersModule], controllers: [ClustersController] })
+export class ClustersApiModule {}
