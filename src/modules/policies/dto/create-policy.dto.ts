@@ -23,6 +23,22 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_SELECTOR_LABELS = 64;
 
 /** A Kubernetes label map: valid keys, string values that are valid label values, at most 64 entries. */
+function labelMapProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of label keys to label values';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_SELECTOR_LABELS)
+    return `has ${entries.length} labels, more than ${MAX_SELECTOR_LABELS}`;
+  for (const [k, v] of entries) {
+    if (!isValidLabelKey(k))
+      return `key ${JSON.stringify(k.slice(0, 80))} is not a valid Kubernetes label key`;
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+      return `the value of ${JSON.stringify(k.slice(0, 80))} is not a valid label value (a string of at most 63 letters, digits, "-", "_" or ".")`;
+  }
+  return undefined;
+}
+
+/** A Kubernetes label map: valid keys, string values that are valid label values, at most 64 entries. */
 function IsLabelMap(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -30,17 +46,9 @@ function IsLabelMap(): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= MAX_SELECTOR_LABELS &&
-          Object.entries(value).every(
-            ([k, v]) =>
-              isValidLabelKey(k) && typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v),
-          ),
+        validate: (value: unknown) => labelMapProblem(value) === undefined,
         defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'labels'} must map at most ${MAX_SELECTOR_LABELS} valid Kubernetes label keys to valid label values (strings of at most 63 characters)`,
+          `${args?.property ?? 'labels'} ${labelMapProblem(args?.value) ?? 'is invalid'}`,
       },
     });
 }
