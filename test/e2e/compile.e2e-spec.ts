@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
+import { loadExampleDocument } from '../support/example-document.js';
 
-const example = JSON.parse(
-  readFileSync(
-    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
-    'utf8',
-  ),
-) as Record<string, unknown>;
+const example = loadExampleDocument();
 
 describe('POST /v1/compile (e2e)', () => {
   let testApp: TestApp;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
@@ -21,20 +20,12 @@ import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
 import { registerTestCluster } from '../support/register-test-cluster.js';
 import { waitFor } from '../support/wait-for.js';
+import { loadExampleDocument } from '../support/example-document.js';
 
 // The whole app as create-test-app builds it (AppModule wires every module).
 const createDriftApp = (env: Record<string, string> = {}) => createTestApp(env);
 
-const example = JSON.parse(
-  readFileSync(
-    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
-    'utf8',
-  ),
-) as {
-  namespaces: string[];
-  contracts: Record<string, { ports?: { protocol: string; port: string }[] }>;
-  expose: unknown[];
-};
+const example = loadExampleDocument();
 const OWNED = 'app.kubernetes.io/managed-by=gbp-netpol';
 
 interface Manifest {

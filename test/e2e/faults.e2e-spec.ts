@@ -10,6 +10,7 @@ import { testCluster } from '../harness/kube-test-context.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait-for.js';
+import { apiClient } from '../support/api-client.js';
 
 // Faults against the service as real processes, on the machine's PostgreSQL (behind a proxy
 // the test can cut) and Redis, and real kube-apiservers.
@@ -25,22 +26,7 @@ describe('faults (e2e, real processes)', () => {
   let env: Record<string, string>;
   const admin = new KubeGateway().connect(testCluster(0).adminAccess);
 
-  const call = async (base: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminSecret}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
+  const call = apiClient(adminSecret);
   const start = async (role: string) => {
     const p = await startAppProcess({ ...env, ROLE: role });
     procs.push(p);

@@ -1,18 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../../src/infra/database/test-database.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster } from '../harness/kube-test-context.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { waitFor } from '../support/wait-for.js';
+import { loadExampleDocument } from '../support/example-document.js';
+import { apiClient } from '../support/api-client.js';
 
-const example = JSON.parse(
-  readFileSync(
-    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
-    'utf8',
-  ),
-) as Record<string, unknown>;
+const example = loadExampleDocument();
 
 // The service as real processes (API and workers) on the machine's PostgreSQL and Redis.
 describe('gbp-netpol as processes (e2e)', () => {
@@ -26,22 +22,7 @@ describe('gbp-netpol as processes (e2e)', () => {
   const clusterTokens: string[] = [];
   const clusterNames: string[] = [];
 
-  const call = async (base: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminSecret}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      text,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
+  const call = apiClient(adminSecret);
   const start = async (role: string, extra: Record<string, string> = {}) => {
     const p = await startAppProcess({ ...env, ROLE: role, ...extra });
     procs.push(p);

@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { KubeGateway } from '../../src/infra/kube/index.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { startCluster, type KubeCluster } from '../harness/kube-cluster.js';
 import { testCluster } from '../harness/kube-test-context.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
+import { loadExampleDocument } from '../support/example-document.js';
 
-const example = JSON.parse(
-  readFileSync(
-    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
-    'utf8',
-  ),
-) as Record<string, unknown>;
+const example = loadExampleDocument();
 
 interface ClusterStatus {
   cluster: string;

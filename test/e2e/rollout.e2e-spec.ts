@@ -1,21 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
+import { loadExampleDocument } from '../support/example-document.js';
 
-const example = JSON.parse(
-  readFileSync(
-    new URL('../../src/core/compiler/golden/example.document.json', import.meta.url),
-    'utf8',
-  ),
-) as {
-  namespaces: string[];
-  contracts: Record<string, { ports?: { protocol: string; port: string }[] }>;
-  expose: unknown[];
-};
+const example = loadExampleDocument();
 const OWNED = 'app.kubernetes.io/managed-by=gbp-netpol';
 
 interface Env {
