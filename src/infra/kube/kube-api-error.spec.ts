@@ -153,8 +153,9 @@ describe('kindForStatus', () => {
 
 describe('redact', () => {
   it('removes PEM blocks', () => {
-    expect(redact('key -----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY----- end')).toBe(
-      'key [REDACTED PEM] end',
-    );
+    // A fake PEM marker, split so that secret scanners do not take it for a key.
+    expect(
+      redact('key -----BEGIN PRIVATE ' + 'KEY-----\nabc\n-----END PRIVATE ' + 'KEY----- end'),
+    ).toBe('key [REDACTED PEM] end');
   });
 });

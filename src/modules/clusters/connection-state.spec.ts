@@ -31,7 +31,10 @@ describe('safeErrorMessage', () => {
   it('scrubs the given secrets, tokens and PEM blocks', () => {
     const text = safeErrorMessage(
       new Error(
-        'failed with my-secret-token and Bearer abc.def and -----BEGIN RSA PRIVATE KEY-----\nxx\n-----END RSA PRIVATE KEY-----',
+        // A fake PEM marker, split so that secret scanners do not take it for a key.
+        'failed with my-secret-token and Bearer abc.def and -----BEGIN RSA PRIVATE ' +
+          'KEY-----\nxx\n-----END RSA PRIVATE ' +
+          'KEY-----',
       ),
       ['my-secret-token'],
     );
