@@ -27,6 +27,18 @@ export default defineConfig({
         },
       },
       {
+        // The medium tier: repositories and services on real PostgreSQL, PGlite, Redis and
+        // kube-apiservers, without HTTP, so that a refactor of the layers stays safe.
+        extends: true,
+        test: {
+          name: 'service',
+          include: ['test/service/**/*.service-spec.ts'],
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

@@ -8,14 +8,16 @@ import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/da
 import type { DatabaseHandle } from './infra/database/database.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { ClustersApiModule } from './modules/clusters/clusters.module.js';
+import { ClustersApiModule } from './modules/clusters/clusters-api.module.js';
 import { CompileModule } from './modules/compile/compile.module.js';
+import {
+  DeploymentsApiModule,
+  DeploymentsWorkerModule,
+} from './modules/deployments/deployments.module.js';
 import { DiffModule } from './modules/diff/diff.module.js';
-import { DriftApiModule } from './modules/drift/drift.module.js';
-import { EventsModule } from './modules/events/events.module.js';
+import { DriftApiModule, DriftWorkerModule } from './modules/drift/drift.module.js';
 import { ProbesModule } from './modules/probes/probes.module.js';
 import { PoliciesApiModule } from './modules/policies/policies.module.js';
-import { RolloutWorkerModule } from './modules/policies/rollout-worker.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { READINESS_CHECKS } from './modules/health/readiness-checks.js';
 import type { Redis } from 'ioredis';
@@ -88,13 +90,13 @@ export class AppModule {
               CompileModule,
               ClustersApiModule,
               PoliciesApiModule,
+              DeploymentsApiModule,
               DiffModule,
               DriftApiModule,
               ProbesModule,
-              EventsModule,
             ]
           : []),
-        ...(config.role !== 'api' ? [RolloutWorkerModule] : []),
+        ...(config.role !== 'api' ? [DeploymentsWorkerModule, DriftWorkerModule] : []),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
-import { problemType, titleFor } from './common/problem.exception.js';
+import { problemBody } from './common/http-problems.js';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -35,10 +35,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       .type('application/problem+json')
       .send(
         JSON.stringify({
-          type: problemType('INVALID_REQUEST'),
-          title: titleFor(400),
-          status: 400,
-          detail: 'The request body cannot be accepted.',
+          ...problemBody('INVALID_REQUEST', { count: 1 }),
           errors: [problem],
           instance: req.originalUrl.split('?')[0],
         }),

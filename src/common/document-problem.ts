@@ -1,5 +1,6 @@
 import type { Problem } from '../core/problems/problem.js';
-import { ProblemException, problemType, titleFor } from './problem.exception.js';
+import { httpProblem } from './http-problems.js';
+import type { ProblemException } from './problem.exception.js';
 
 /** The 400 answer for an invalid document, optionally nested under `prefix` (e.g. `/document`). */
 export function documentProblem(
@@ -8,12 +9,9 @@ export function documentProblem(
   prefix = '',
 ): ProblemException {
   const rebase = (p: Problem): Problem => ({ ...p, path: `${prefix}${p.path}` });
-  return new ProblemException({
-    type: problemType('INVALID_DOCUMENT'),
-    title: titleFor(400),
-    status: 400,
-    detail: `The policy document has ${errors.length} error${errors.length === 1 ? '' : 's'}.`,
-    errors: errors.map(rebase),
-    warnings: warnings.map(rebase),
-  });
+  return httpProblem(
+    'INVALID_DOCUMENT',
+    { count: errors.length },
+    { errors: errors.map(rebase), warnings: warnings.map(rebase) },
+  );
 }

@@ -5,6 +5,7 @@ import type { ProblemItem } from './problem.exception.js';
 export const MAX_BODY_DEPTH = 64;
 
 // NUL and unpaired surrogates cannot be stored in PostgreSQL's jsonb; no valid field needs them.
+// oxlint-disable-next-line no-control-regex -- NUL is exactly what this pattern must find
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

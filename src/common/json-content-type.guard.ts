@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { ProblemException } from './problem.exception.js';
+import { httpProblem } from './http-problems.js';
 
 /**
  * Rejects request bodies that are not JSON with 415, instead of letting an unparsed body
@@ -15,10 +15,8 @@ export class JsonContentTypeGuard implements CanActivate {
     const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return true;
     if (req.is(['application/json', 'application/*+json'])) return true;
-    throw ProblemException.of(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The request body must be application/json, got ${req.headers['content-type'] ?? 'no content type'}.`,
-    );
+    throw httpProblem('UNSUPPORTED_MEDIA_TYPE', {
+      contentType: req.headers['content-type'] ?? 'no content type',
+    });
   }
 }

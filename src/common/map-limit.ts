@@ -4,7 +4,7 @@ export async function mapLimit<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
+  const out: R[] = Array.from<R>({ length: items.length });
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isDatabaseUnavailable } from '../infra/database/database.js';
+import { DatabaseUnavailableError } from '../infra/database/database.js';
+import { problemBody } from './http-problems.js';
 import { problemType, ProblemException, titleFor, type ProblemBody } from './problem.exception.js';
 
 interface BodyParserError {
@@ -49,15 +50,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     ) {
       return this.bodyParserProblem(parserError, instance);
     }
-    if (!(exception instanceof HttpException) && isDatabaseUnavailable(exception)) {
-      return {
-        type: problemType('DATABASE_UNAVAILABLE'),
-        title: titleFor(503),
-        status: 503,
-        detail: 'The database is unavailable; retry later. /readyz reports the outage.',
-        instance,
-      };
-    }
+    // Repositories turn every driver error into this one (MapsDatabaseErrors).
+    if (exception instanceof DatabaseUnavailableError)
+      return { ...problemBody('DATABASE_UNAVAILABLE', {}), instance };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -81,31 +76,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...details,
       };
     }
-    return {
-      type: problemType('INTERNAL_ERROR'),
-      title: titleFor(500),
-      status: 500,
-      detail: 'An internal error occurred; it has been logged with this request id.',
-      instance,
-    };
+    return { ...problemBody('INTERNAL_ERROR', {}), instance };
   }
 
   private bodyParserProblem(e: BodyParserError, instance: string | undefined): ProblemBody {
-    if (e.type === 'entity.too.large') {
-      return {
-        type: problemType('BODY_TOO_LARGE'),
-        title: titleFor(413),
-        status: 413,
-        detail: `The request body is larger than the limit of ${e.limit ?? 'the configured'} bytes (BODY_LIMIT_BYTES).`,
-        instance,
-      };
-    }
+    if (e.type === 'entity.too.large')
+      return { ...problemBody('BODY_TOO_LARGE', { limit: e.limit ?? 'the configured' }), instance };
     if (e.type === 'entity.parse.failed') {
       return {
-        type: problemType('INVALID_JSON'),
-        title: titleFor(400),
-        status: 400,
-        detail: 'The request body is not valid JSON.',
+        ...problemBody('INVALID_JSON', {}),
         errors: [
           {
             path: '',
@@ -118,10 +97,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
     return {
-      type: problemType('BAD_BODY'),
+      ...problemBody('BAD_BODY', { message: e.message ?? 'bad request body' }),
       title: titleFor(status),
       status,
-      detail: e.message ?? 'bad request body',
       instance,
     };
   }

@@ -18,25 +18,10 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
-/** An HTTP error carrying a full problem+json body. */
+/** An HTTP error carrying a full problem+json body (build one with httpProblem). */
 export class ProblemException extends HttpException {
   constructor(readonly problem: ProblemBody) {
     super(problem, problem.status);
-  }
-
-  static of(
-    status: number,
-    code: string,
-    detail: string,
-    extra: Partial<ProblemBody> = {},
-  ): ProblemException {
-    return new ProblemException({
-      type: problemType(code),
-      title: titleFor(status),
-      status,
-      detail,
-      ...extra,
-    });
   }
 }
 

@@ -1,7 +1,8 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { reservedKeyProblem } from './hostile-json.js';
 import { pointer } from '../core/problems/problem.js';
-import { ProblemException, problemType, titleFor, type ProblemItem } from './problem.exception.js';
+import { httpProblem } from './http-problems.js';
+import type { ProblemException, ProblemItem } from './problem.exception.js';
 
 /** Flattens class-validator errors into problem items with JSON-pointer paths. */
 export function validationProblems(
@@ -60,14 +61,12 @@ class DtoValidationPipe extends ValidationPipe {
   }
 }
 
-function invalidRequest(items: ProblemItem[]): ProblemException {
-  return new ProblemException({
-    type: problemType('INVALID_REQUEST'),
-    title: titleFor(400),
-    status: 400,
-    detail: `The request has ${items.length} error${items.length === 1 ? '' : 's'}.`,
-    errors: items,
-  });
+/** A 400 listing every problem of a request, sorted by path then code. */
+export function invalidRequest(items: ProblemItem[]): ProblemException {
+  const errors = [...items].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
+  );
+  return httpProblem('INVALID_REQUEST', { count: errors.length }, { errors });
 }
 
 export function createValidationPipe(): ValidationPipe {

@@ -5,7 +5,9 @@ import type { SecretBox } from '../../src/infra/crypto/secret-box.js';
 import { DATABASE } from '../../src/infra/database/database.module.js';
 import type { DatabaseHandle } from '../../src/infra/database/database.js';
 import { clusters } from '../../src/infra/database/schema.js';
-import { KubeApiError } from '../../src/infra/kube/index.js';
+import { KubeApiError, KubeGateway } from '../../src/infra/kube/index.js';
+import { DeploymentsService } from '../../src/modules/deployments/deployments.service.js';
+import { waitFor } from '../support/wait-for.js';
 import {
   ClusterConnector,
   type ClusterView,
@@ -524,64 +526,80 @@ describe('/v1/clusters (e2e, real kube-apiserver)', () => {
     expect(await connector.existingNames(['labelled', 'absent', 'labelled'])).toEqual(['labelled']);
   });
 
-  it('deletes a cluster (204, then 404), running the prune hooks only with prune=true', async () => {
-    await http
-      .post('/v1/clusters')
-      .send({ name: 'doomed', server: closedPortServer() })
-      .expect(201);
-    const pruned: string[] = [];
-    const failing = connector.onPrune(async () => {
-      throw new KubeApiError(
-        `delete NetworkPolicy x/y on ${closedPortServer()} failed: API server unreachable`,
-        undefined,
-        undefined,
-        'unreachable',
-      );
-    });
-    try {
-      const res = await http.delete('/v1/clusters/doomed?prune=true').expect(502);
-      expect(res.body).toMatchObject({
-        status: 502,
-        type: 'urn:gbp-netpol:problem:cluster-prune-failed',
-      });
-      expect(res.body.detail).toContain('API server unreachable');
-      await http.get('/v1/clusters/doomed').expect(200);
-    } finally {
-      failing();
-    }
-    const recording = connector.onPrune(async (name) => void pruned.push(name));
-    try {
-      await http.delete('/v1/clusters/doomed?prune=maybe').expect(400);
-      await http.delete('/v1/clusters/doomed?prune=true').expect(204);
-      expect(pruned).toEqual(['doomed']);
-      await http.get('/v1/clusters/doomed').expect(404);
-      await http.delete('/v1/clusters/doomed').expect(404);
-
-      // Without prune=true the hooks are not called; without hooks prune=true still succeeds.
+  it('deletes a cluster (204, then 404); with prune=true the worker removes our objects first, and a failed prune keeps the cluster (502)', async () => {
+    const ns = await useNamespace(cluster, 'clusters-prune');
+    const identity = await useIdentity(cluster, [ns]);
+    const credentials = { caData: identity.caData, token: identity.token };
+    for (const name of ['pruned', 'doomed'])
       await http
         .post('/v1/clusters')
-        .send({ name: 'doomed-2', server: closedPortServer() })
+        .send({ name, server: identity.server, ...credentials })
         .expect(201);
-      await http.delete('/v1/clusters/doomed-2').expect(204);
-      expect(pruned).toEqual(['doomed']);
-    } finally {
-      recording();
-    }
+    // One network per policy: two policies never own objects of the same name.
+    const document = (network: string) => ({
+      namespaces: [ns],
+      contracts: {},
+      expose: [{ network, cidr: '10.9.0.0/16', ports: [{ port: 443 }] }],
+    });
+    for (const [policy, target] of [
+      ['prune-kept', 'pruned'],
+      ['prune-lost', 'doomed'],
+    ])
+      await http
+        .post('/v1/policies')
+        .send({
+          name: policy,
+          targets: { clusters: [target] },
+          document: document(`${policy}-web`),
+        })
+        .expect(202);
+    const admin = new KubeGateway().connect(cluster.adminAccess);
+    const owned = async (policy: string) =>
+      (await admin.listNetworkPolicies(ns, `gbp-netpol.io/policy=${policy}`)).map(
+        (o) => o.metadata.name,
+      );
+    for (const policy of ['prune-kept', 'prune-lost'])
+      await waitFor(`${policy} applied`, async () =>
+        (await owned(policy)).length > 0 ? true : undefined,
+      );
+
+    // A cluster that no longer answers cannot be pruned: 502 naming the cause, and it stays.
     await http
-      .post('/v1/clusters')
-      .send({ name: 'doomed-3', server: closedPortServer() })
-      .expect(201);
-    await http.delete('/v1/clusters/doomed-3?prune=true').expect(204);
-    await http.get('/v1/clusters/doomed-3').expect(404);
+      .patch('/v1/clusters/doomed')
+      .send({ server: closedPortServer(), ...credentials })
+      .expect(200);
+    const failed = await http.delete('/v1/clusters/doomed?prune=true').expect(502);
+    expect(failed.body).toMatchObject({
+      status: 502,
+      type: 'urn:gbp-netpol:problem:cluster-prune-failed',
+    });
+    expect(failed.body.detail).toMatch(/prune-lost/);
+    expect(failed.text).not.toContain(identity.token);
+    await http.get('/v1/clusters/doomed').expect(200);
+    expect(await owned('prune-lost')).toEqual(['prune-lost-web']);
+
+    await http.delete('/v1/clusters/pruned?prune=maybe').expect(400);
+    await http.delete('/v1/clusters/pruned?prune=true').expect(204);
+    expect(await owned('prune-kept')).toEqual([]);
+    await http.get('/v1/clusters/pruned').expect(404);
+    await http.delete('/v1/clusters/pruned').expect(404);
+
+    // Without prune=true nothing is sent to the cluster: our objects stay where they are.
+    await http.delete('/v1/clusters/doomed').expect(204);
+    await http.get('/v1/clusters/doomed').expect(404);
+    expect(await owned('prune-lost')).toEqual(['prune-lost-web']);
+    for (const policy of ['prune-kept', 'prune-lost'])
+      await http.delete(`/v1/policies/${policy}`).expect(202);
   });
 
-  it('calls the registered hooks after a successful POST; their failures are logged without secrets, not surfaced', async () => {
+  it('a registration deploys the policies whose selector matches; a failure there is logged without secrets, never surfaced', async () => {
     const secret = 'plain-secret-token-123456';
     const warn = vi.spyOn(Logger.prototype, 'warn');
+    const deployments = app.get(DeploymentsService, { strict: false });
     const seen: ClusterView[] = [];
-    const offGood = connector.onRegistered(async (view) => void seen.push(view));
-    const offBad = connector.onRegistered(async () => {
-      throw new Error(`hook exploded while using ${secret}`);
+    const deploy = vi.spyOn(deployments, 'deployToNewCluster').mockImplementation(async (view) => {
+      seen.push(view);
+      throw new Error(`deployment exploded while using ${secret}`);
     });
     try {
       const res = await http
@@ -591,15 +609,16 @@ describe('/v1/clusters (e2e, real kube-apiserver)', () => {
       expect(seen).toEqual([res.body]);
       expect(res.text).not.toContain(secret);
       const logged = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('hooked'));
-      expect(logged).toEqual([expect.stringContaining('hook exploded while using [REDACTED]')]);
+      expect(logged).toEqual([
+        expect.stringContaining('deployment exploded while using [REDACTED]'),
+      ]);
       await http
         .post('/v1/clusters')
         .send({ name: 'hooked', server: closedPortServer() })
         .expect(409);
       expect(seen).toHaveLength(1);
     } finally {
-      offGood();
-      offBad();
+      deploy.mockRestore();
       warn.mockRestore();
     }
   });

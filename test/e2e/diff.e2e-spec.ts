@@ -7,7 +7,6 @@ import {
 } from '@kubernetes/client-node';
 import type { INestApplication } from '@nestjs/common';
 import { type Agent } from 'supertest';
-import { AppModule } from '../../src/app.module.js';
 import { compileDocument } from '../../src/core/compiler/compile-document.js';
 import { buildConnectivityMatrix } from '../../src/core/connectivity/connectivity-matrix.js';
 import { portSetFromJson } from '../../src/core/diff/connectivity-change.js';

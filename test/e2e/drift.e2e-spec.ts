@@ -4,7 +4,6 @@ import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module.js';
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
 import { REDIS } from '../../src/infra/queue/queue.module.js';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../../src/infra/queue/queue.constants.js';
 import { DriftService } from '../../src/modules/drift/drift.service.js';
 import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
-import { RolloutService } from '../../src/modules/policies/rollout.service.js';
+import { RolloutService } from '../../src/modules/deployments/rollout.service.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';

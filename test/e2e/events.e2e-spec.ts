@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
-import { AppModule } from '../../src/app.module.js';
 import { ROLLOUT_QUEUE } from '../../src/infra/queue/queue.constants.js';
-import { PoliciesRepository } from '../../src/modules/policies/policies.repository.js';
+import { DeploymentsRepository } from '../../src/modules/deployments/deployments.repository.js';
 import { uniqueName } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
 import { TEST_ADMIN_TOKEN, createTestApp } from '../support/create-test-app.js';
@@ -147,7 +145,7 @@ describe('deployment progress stream (e2e, real kube-apiserver, Redis and PGlite
     await queue().pause();
     try {
       const { deploymentId } = await post({ ...example, namespaces: [ns], expose: [] });
-      const repo = app.get(PoliciesRepository);
+      const repo = app.get(DeploymentsRepository);
       const spy = vi.spyOn(repo, 'findDeployment');
       try {
         const server = app.getHttpServer() as Server;

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Role } from './roles.js';
-import { ProblemException } from '../problem.exception.js';
+import { httpProblem } from '../http-problems.js';
 
 /** Who is calling: the name and role of the API token that authenticated the request. */
 export interface AuthPrincipal {
@@ -21,8 +21,7 @@ export function principalOf(req: object): AuthPrincipal | undefined {
 /** The principal of a request that must have one; 401 otherwise (a route that forgot its guard). */
 export function requirePrincipal(req: object): AuthPrincipal {
   const principal = principalOf(req);
-  if (!principal)
-    throw ProblemException.of(401, 'UNAUTHENTICATED', 'This operation needs an API token.');
+  if (!principal) throw httpProblem('UNAUTHENTICATED', {});
   return principal;
 }
 

@@ -1,10 +1,8 @@
-import { TOKEN_ROLES, type TokenRole } from '../../infra/database/schema.js';
+/** `reader` < `writer` < `admin`: the order is the order of privilege. */
+export const ROLES = ['reader', 'writer', 'admin'] as const;
 
-/** A token's role; the order of {@link ROLES} is the order of privilege. */
-export type Role = TokenRole;
-
-/** `reader` < `writer` < `admin`. */
-export const ROLES: readonly Role[] = TOKEN_ROLES;
+/** A token's role. */
+export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

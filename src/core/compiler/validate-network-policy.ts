@@ -4,45 +4,28 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from '../kube/network-policy.types.js';
+import { isDns1123Label, isDns1123Subdomain } from '../document/dns-names.js';
+import { isValidLabelKey } from '../document/label-key.js';
+import { isValidLabelValue } from '../document/label-map.js';
 import { cidrIsStrictSubset, parseCidr } from '../net/cidr.js';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
-function validLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (
-    prefix !== undefined &&
-    (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
-  )
-    return false;
-  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
-}
-
-function validLabelValue(v: string): boolean {
-  return v.length <= 63 && LABEL_VALUE.test(v);
-}
-
 function checkSelector(sel: LabelSelector, at: string, out: string[]): void {
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    if (!validLabelKey(k)) out.push(`${at}.matchLabels: invalid key ${k}`);
-    if (!validLabelValue(v)) out.push(`${at}.matchLabels: invalid value ${v}`);
+    if (!isValidLabelKey(k)) out.push(`${at}.matchLabels: invalid key ${k}`);
+    if (!isValidLabelValue(v)) out.push(`${at}.matchLabels: invalid value ${v}`);
   }
   (sel.matchExpressions ?? []).forEach((r, i) => {
     const where = `${at}.matchExpressions[${i}]`;
-    if (!validLabelKey(r.key)) out.push(`${where}: invalid key ${r.key}`);
+    if (!isValidLabelKey(r.key)) out.push(`${where}: invalid key ${r.key}`);
     const values = r.values ?? [];
     if ((r.operator === 'In' || r.operator === 'NotIn') && values.length === 0)
       out.push(`${where}: ${r.operator} needs values`);
     if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && values.length > 0)
       out.push(`${where}: ${r.operator} takes no values`);
-    for (const v of values) if (!validLabelValue(v)) out.push(`${where}: invalid value ${v}`);
+    for (const v of values) if (!isValidLabelValue(v)) out.push(`${where}: invalid value ${v}`);
   });
 }
 
@@ -89,16 +72,15 @@ function checkPeer(peer: NetworkPolicyPeer, at: string, out: string[]): void {
 export function validateNetworkPolicy(np: NetworkPolicy): string[] {
   const out: string[] = [];
   const { name, namespace, labels = {}, annotations = {} } = np.metadata;
-  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) out.push(`metadata.name: invalid ${name}`);
-  if (namespace.length > 63 || !DNS_LABEL.test(namespace))
-    out.push(`metadata.namespace: invalid ${namespace}`);
+  if (!isDns1123Subdomain(name)) out.push(`metadata.name: invalid ${name}`);
+  if (!isDns1123Label(namespace)) out.push(`metadata.namespace: invalid ${namespace}`);
   for (const [k, v] of Object.entries(labels)) {
-    if (!validLabelKey(k)) out.push(`metadata.labels: invalid key ${k}`);
-    if (!validLabelValue(v)) out.push(`metadata.labels: invalid value ${v}`);
+    if (!isValidLabelKey(k)) out.push(`metadata.labels: invalid key ${k}`);
+    if (!isValidLabelValue(v)) out.push(`metadata.labels: invalid value ${v}`);
   }
   let annotationBytes = 0;
   for (const [k, v] of Object.entries(annotations)) {
-    if (!validLabelKey(k)) out.push(`metadata.annotations: invalid key ${k}`);
+    if (!isValidLabelKey(k)) out.push(`metadata.annotations: invalid key ${k}`);
     annotationBytes += k.length + v.length;
   }
   if (annotationBytes > MAX_ANNOTATIONS_BYTES)

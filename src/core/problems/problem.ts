@@ -49,7 +49,15 @@ export const PROBLEM_MESSAGES = {
     '{field} is ignored: NetworkPolicy is stateful, so replies to an allowed connection are always allowed',
   ACTION_NOT_PERMIT:
     'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
+  INVALID_LABEL_VALUE:
+    'the value of {key} is not a valid label value ({value}: at most 63 letters, digits, "-", "_" and ".", alphanumeric at both ends, or empty)',
   // clusters
+  INVALID_SERVER_URL: '{detail}',
+  INSECURE_SERVER_URL: '{detail}',
+  CONFLICTING_FIELDS: '{detail}',
+  REQUIRES_FIELD: '{detail}',
+  INVALID_PEM: '{detail}',
+  INVALID_TOKEN: 'the token must be printable ASCII without spaces',
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
   // documents

@@ -70,6 +70,11 @@ export function describeOwner(live: LiveNetworkPolicy): string {
   return parts.join('; ');
 }
 
+/** The label selector of every object one policy owns. */
+export function ownedSelector(policyName: string): string {
+  return `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${POLICY_LABEL}=${policyName}`;
+}
+
 /** True when the live object was created by gbp-netpol for this policy. */
 export function isOwnedBy(live: LiveNetworkPolicy, policyName: string): boolean {
   const labels = live.metadata.labels ?? {};

@@ -248,7 +248,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   for (let depth = 0; e instanceof Object && depth < 6; depth++) {
     if (e instanceof DatabaseUnavailableError) return true;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08/.test(code))) return true;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08')))
+      return true;
     const message = (e as { message?: unknown }).message;
     if (typeof message === 'string' && !('params' in e) && UNAVAILABLE_MESSAGE.test(message))
       return true;

@@ -11,6 +11,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
+import type { ResourceOutcome, SyncState } from '../../core/reconcile/settle-target.js';
+import type { PolicyTargets, TargetAction } from '../../core/reconcile/targets.js';
+import { ROLES } from '../../common/auth/roles.js';
+
+export type { PolicyTargets, ResourceOutcome, SyncState, TargetAction };
 
 export const CONNECTION_STATES = ['Unknown', 'Reachable', 'Unreachable', 'Unauthorized'] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
@@ -28,31 +33,18 @@ export const TARGET_PHASES = [
 ] as const;
 export type TargetPhase = (typeof TARGET_PHASES)[number];
 
-export const TARGET_ACTIONS = ['apply', 'prune'] as const;
-export type TargetAction = (typeof TARGET_ACTIONS)[number];
+export const TARGET_ACTIONS = ['apply', 'prune'] as const satisfies readonly TargetAction[];
 
-export const SYNC_STATES = ['Synced', 'OutOfSync', 'Unknown'] as const;
-export type SyncState = (typeof SYNC_STATES)[number];
+export const SYNC_STATES = [
+  'Synced',
+  'OutOfSync',
+  'Unknown',
+] as const satisfies readonly SyncState[];
 
-export const TOKEN_ROLES = ['reader', 'writer', 'admin'] as const;
-export type TokenRole = (typeof TOKEN_ROLES)[number];
+export const TOKEN_ROLES = ROLES;
 
 export const TOKEN_SOURCES = ['env', 'api', 'bootstrap'] as const;
 export type TokenSource = (typeof TOKEN_SOURCES)[number];
-
-/** Which clusters a revision goes to: named ones, or those whose labels match. */
-export interface PolicyTargets {
-  clusters?: string[];
-  clusterSelector?: { matchLabels: Record<string, string> };
-}
-
-/** What happened to one object on one cluster during a deployment. */
-export interface ResourceOutcome {
-  namespace: string;
-  name: string;
-  action: string;
-  message?: string;
-}
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () =>

@@ -22,3 +22,14 @@ export const DRIFT_SCHEDULER_ID = 'drift-check';
 
 /** A drift-check job carries nothing: it checks every policy. */
 export type DriftCheckJob = Record<string, never>;
+
+/** Every job name of the queue and the payload its jobs carry. */
+export interface JobPayloads {
+  [JOB_APPLY_TARGET]: ApplyTargetJob;
+  [JOB_DRIFT_CHECK]: DriftCheckJob;
+}
+
+export type JobName = keyof JobPayloads;
+
+/** Every job name; the worker refuses to start while one of them has no handler. */
+export const JOB_NAMES: readonly JobName[] = [JOB_APPLY_TARGET, JOB_DRIFT_CHECK];

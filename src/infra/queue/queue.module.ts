@@ -3,6 +3,7 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { JobHandlers } from './job-handlers.js';
 import { ROLLOUT_QUEUE } from './queue.constants.js';
 
 /** Injection token of the shared ioredis connection (BullMQ duplicates it for blocking calls). */
@@ -32,7 +33,7 @@ class RedisCloser implements OnApplicationShutdown {
 })
 class RedisModule {}
 
-/** BullMQ on REDIS_URL with QUEUE_PREFIX, and the rollout queue. */
+/** BullMQ on REDIS_URL with QUEUE_PREFIX, the rollout queue, and the job-handler registry. */
 @Global()
 @Module({
   imports: [
@@ -46,7 +47,8 @@ class RedisModule {}
     }),
     BullModule.registerQueue({ name: ROLLOUT_QUEUE }),
   ],
-  exports: [BullModule, RedisModule],
+  providers: [JobHandlers],
+  exports: [BullModule, RedisModule, JobHandlers],
 })
 export class QueueModule {}
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { desc, lt } from 'drizzle-orm';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../common/pagination.js';
+import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
 import { pgErrorCode, type DatabaseHandle } from '../../infra/database/database.js';
 import { auditLog, type AuditLogRow } from '../../infra/database/schema.js';
@@ -11,6 +12,7 @@ import type { AuditEntry } from './audit-entry.js';
  * delays or fails a request; a failed insert is logged (by SQLSTATE only) and dropped.
  */
 @Injectable()
+@MapsDatabaseErrors()
 export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly pending = new Set<Promise<void>>();

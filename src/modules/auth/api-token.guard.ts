@@ -8,7 +8,7 @@ import {
 import { requiredRole } from '../../common/auth/route-policy.js';
 import { routePattern } from '../../common/auth/route-pattern.js';
 import { roleAtLeast } from '../../common/auth/roles.js';
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 import { ApiTokenService } from './api-token.service.js';
 import { isOpenRoute } from './open-route.js';
 
@@ -42,13 +42,7 @@ export class ApiTokenGuard implements CanActivate {
           'WWW-Authenticate',
           presented ? `${WWW_AUTHENTICATE}, error="invalid_token"` : WWW_AUTHENTICATE,
         );
-      throw presented
-        ? ProblemException.of(401, 'INVALID_TOKEN', 'The API token is unknown or has been revoked.')
-        : ProblemException.of(
-            401,
-            'UNAUTHENTICATED',
-            'This API needs a token: send Authorization: Bearer <token>.',
-          );
+      throw presented ? httpProblem('INVALID_TOKEN', {}) : httpProblem('UNAUTHENTICATED', {});
     }
     const declared = this.reflector.getAllAndOverride<RoleRequirement | undefined>(
       REQUIRED_ROLE_METADATA,
@@ -56,10 +50,9 @@ export class ApiTokenGuard implements CanActivate {
     );
     const need = requiredRole(req.method, routePattern(req), declared);
     if (!roleAtLeast(principal.role, need)) {
-      throw ProblemException.of(
-        403,
+      throw httpProblem(
         'INSUFFICIENT_ROLE',
-        `This operation needs the ${need} role; the token "${principal.tokenName}" has the ${principal.role} role.`,
+        { need, token: principal.tokenName, role: principal.role },
         { requiredRole: need },
       );
     }

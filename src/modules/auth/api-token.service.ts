@@ -13,8 +13,9 @@ import {
   type ConfiguredToken,
 } from '../../common/auth/token-secret.js';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../common/pagination.js';
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
 import { pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
 import { apiTokens, type TokenSource } from '../../infra/database/schema.js';
@@ -25,7 +26,7 @@ import {
   TOKEN_CACHE_TTL_MS,
   type AuthLogger,
 } from './auth.constants.js';
-import { withoutQueryParams } from './db-error.js';
+import { toDatabaseError } from '../../infra/database/database-errors.js';
 
 interface CachedToken {
   name: string;
@@ -54,6 +55,7 @@ export interface CreatedToken {
  * after each write in this process, and at most every 10 s so that processes agree).
  */
 @Injectable()
+@MapsDatabaseErrors()
 export class ApiTokenService implements OnModuleInit {
   private cache: CachedToken[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
@@ -77,7 +79,7 @@ export class ApiTokenService implements OnModuleInit {
       if (configured.length === 0) await this.bootstrapIfEmpty();
       await this.reload();
     } catch (err) {
-      throw withoutQueryParams('Preparing the API tokens', err);
+      throw toDatabaseError('Preparing the API tokens', err);
     }
   }
 
@@ -126,13 +128,9 @@ export class ApiTokenService implements OnModuleInit {
         .values({ name, role, secretHash: hashSecret(token), source: 'api' });
     } catch (err) {
       if (pgErrorCode(err) === '23505') {
-        throw ProblemException.of(
-          409,
-          'TOKEN_EXISTS',
-          `A token named "${name}" exists already; delete it first or choose another name.`,
-        );
+        throw httpProblem('TOKEN_EXISTS', { name });
       }
-      throw withoutQueryParams('Storing the token', err);
+      throw toDatabaseError('Storing the token', err);
     }
     await this.reload();
     return { name, role, token };
@@ -171,13 +169,9 @@ export class ApiTokenService implements OnModuleInit {
         .from(apiTokens)
         .where(eq(apiTokens.name, name));
       if (exists) {
-        throw ProblemException.of(
-          409,
-          'LAST_ADMIN_TOKEN',
-          `"${name}" is the last admin token; create another admin token before deleting it.`,
-        );
+        throw httpProblem('LAST_ADMIN_TOKEN', { name });
       }
-      throw ProblemException.of(404, 'TOKEN_NOT_FOUND', `There is no token named "${name}".`);
+      throw httpProblem('TOKEN_NOT_FOUND', { name });
     }
     await this.reload();
   }

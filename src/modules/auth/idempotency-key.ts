@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../core/reconcile/canonical-json.js';
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const KEY_PATTERN = /^[\x20-\x7E]{1,200}$/;
@@ -9,11 +9,7 @@ const KEY_PATTERN = /^[\x20-\x7E]{1,200}$/;
 export function parseIdempotencyKey(header: string | string[]): string {
   const value = Array.isArray(header) ? header.join(', ') : header;
   if (!KEY_PATTERN.test(value)) {
-    throw ProblemException.of(
-      400,
-      'INVALID_IDEMPOTENCY_KEY',
-      'The Idempotency-Key header must be 1-200 printable ASCII characters.',
-    );
+    throw httpProblem('INVALID_IDEMPOTENCY_KEY', {});
   }
   return value;
 }

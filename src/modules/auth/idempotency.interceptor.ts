@@ -8,8 +8,8 @@ import {
 import type { Request, Response } from 'express';
 import { of, type Observable } from 'rxjs';
 import { principalOf } from '../../common/auth/principal.js';
-import { ProblemException } from '../../common/problem.exception.js';
-import { withoutQueryParams } from './db-error.js';
+import { httpProblem } from '../../common/http-problems.js';
+import { toDatabaseError } from '../../infra/database/database-errors.js';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 import {
   IdempotencyService,
@@ -55,22 +55,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     const res = http.getResponse<Response>();
     const claim = await this.store.claim(request).catch((err: unknown) => {
-      throw withoutQueryParams('Claiming an Idempotency-Key', err);
+      throw toDatabaseError('Claiming an Idempotency-Key', err);
     });
     switch (claim.kind) {
       case 'mismatch':
-        throw ProblemException.of(
-          422,
-          'IDEMPOTENCY_KEY_REUSED',
-          'This Idempotency-Key was already used with a different request (method, path or body); use a new key.',
-        );
+        throw httpProblem('IDEMPOTENCY_KEY_REUSED', {});
       case 'in-progress':
         res.setHeader('Retry-After', '1');
-        throw ProblemException.of(
-          409,
-          'IDEMPOTENCY_KEY_IN_PROGRESS',
-          'A request with this Idempotency-Key is still running; retry later.',
-        );
+        throw httpProblem('IDEMPOTENCY_KEY_IN_PROGRESS', {});
       case 'replay':
         this.replay(res, claim.answer);
         return of(undefined);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
 import { pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
@@ -47,6 +48,7 @@ export type IdempotencyClaim =
  * SecretBox: the answer to POST /v1/tokens holds a secret that must not rest in clear.
  */
 @Injectable()
+@MapsDatabaseErrors()
 export class IdempotencyService {
   private readonly logger = new Logger(IdempotencyService.name);
   private lastPrune = 0;

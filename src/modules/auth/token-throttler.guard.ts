@@ -9,7 +9,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 import { ApiTokenService } from './api-token.service.js';
 import { isOpenRoute } from './open-route.js';
 
@@ -61,10 +61,11 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
     const who = detail.tracker.startsWith('token:')
       ? `the token "${detail.tracker.slice('token:'.length)}"`
       : 'this client';
-    throw ProblemException.of(
-      429,
-      'RATE_LIMITED',
-      `More than ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s for ${who}; retry after ${Math.max(1, detail.timeToBlockExpire)} s.`,
-    );
+    throw httpProblem('RATE_LIMITED', {
+      limit: detail.limit,
+      seconds: Math.round(detail.ttl / 1000),
+      who,
+      retryAfter: Math.max(1, detail.timeToBlockExpire),
+    });
   }
 }

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { httpProblem } from '../../common/http-problems.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { ClusterRow } from '../../infra/database/schema.js';
 import { KubeGateway, type KubeClient, type KubeVersionInfo } from '../../infra/kube/index.js';
 import { secretStrings, type ClusterSecrets } from './cluster-input.js';
-import { clusterNotFound, credentialsUnreadable, insecureServerRefused } from './cluster-errors.js';
-import { ClusterHooks, type PruneHook, type RegisteredHook } from './cluster-hooks.js';
 import { SECRET_BOX, tryOpenSecrets } from './cluster-secrets.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
 import {
@@ -18,7 +17,6 @@ import {
 import { ClustersRepository } from './clusters.repository.js';
 
 export type { ClusterView, ConnectionView } from './cluster-view.js';
-export type { PruneHook, RegisteredHook } from './cluster-hooks.js';
 
 export interface ConnectedCluster {
   client: KubeClient;
@@ -27,8 +25,7 @@ export interface ConnectedCluster {
 
 /**
  * The clusters module's API for other modules (e.g. the rollout worker): authenticated
- * clients for registered clusters, their connection state, selection by name or labels, and
- * hooks on registration and pruning.
+ * clients for registered clusters, their connection state, and selection by name or labels.
  */
 @Injectable()
 export class ClusterConnector {
@@ -37,7 +34,6 @@ export class ClusterConnector {
   constructor(
     private readonly repository: ClustersRepository,
     private readonly gateway: KubeGateway,
-    private readonly hooks: ClusterHooks,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -96,24 +92,6 @@ export class ClusterConnector {
   }
 
   /**
-   * Called with the view of every newly registered cluster, after its first connection check
-   * and before POST /v1/clusters answers. A failure is logged, never surfaced. Returns a function
-   * that unregisters the hook.
-   */
-  onRegistered(fn: RegisteredHook): () => void {
-    return this.hooks.addRegistered(fn);
-  }
-
-  /**
-   * Called by `DELETE /v1/clusters/{name}?prune=true` before the cluster is removed, to delete
-   * gbp-netpol's objects from it. If a hook fails the answer is 502 and the cluster stays.
-   * Returns a function that unregisters the hook.
-   */
-  onPrune(fn: PruneHook): () => void {
-    return this.hooks.addPrune(fn);
-  }
-
-  /**
    * Connects and asks the API server for its version (within CONNECT_TIMEOUT_MS), stores the
    * resulting connection state and returns the updated view with the client.
    */
@@ -127,7 +105,7 @@ export class ClusterConnector {
       outcome = classifyConnectionError(error, secretStrings(secrets));
     }
     const row = await this.record(name, outcome);
-    if (!row) throw clusterNotFound(name);
+    if (!row) throw httpProblem('CLUSTER_NOT_FOUND', { name });
     return { client, cluster: toClusterView(row, secrets) };
   }
 
@@ -142,11 +120,11 @@ export class ClusterConnector {
     name: string,
   ): Promise<{ client: KubeClient; secrets: ClusterSecrets; row: ClusterRow }> {
     const row = await this.repository.findByName(name);
-    if (!row) throw clusterNotFound(name);
+    if (!row) throw httpProblem('CLUSTER_NOT_FOUND', { name });
     const secrets = tryOpenSecrets(this.box, row.name, row.credentials);
-    if (!secrets) throw credentialsUnreadable(name);
+    if (!secrets) throw httpProblem('CLUSTER_CREDENTIALS_UNREADABLE', { name });
     if (row.server.startsWith('http://') && !this.config.allowInsecureClusterUrls)
-      throw insecureServerRefused(name);
+      throw httpProblem('CLUSTER_URL_INSECURE', { name });
     const client = this.gateway.connect({
       server: row.server,
       insecureSkipTlsVerify: row.insecureSkipTlsVerify,

@@ -1,6 +1,6 @@
-import { isValidLabelKey } from '../../core/document/label-key.js';
+import { labelMapProblems } from '../../core/document/label-map.js';
 import { reduceKubeconfig } from '../../core/kubeconfig/reduce-kubeconfig.js';
-import { pointer, problem } from '../../core/problems/problem.js';
+import { problem, type ProblemCode } from '../../core/problems/problem.js';
 import type { ProblemItem } from '../../common/problem.exception.js';
 
 /**
@@ -52,27 +52,9 @@ export interface InputOptions {
 
 export type InputResult<T> = { ok: true; value: T } | { ok: false; errors: ProblemItem[] };
 
-/**
- * Problem codes of this module that src/core/problems/problem.ts does not define (yet). The
- * codes it does define (REQUIRED, INVALID_LABEL_KEY, TOO_MANY_ITEMS, TYPE_MISMATCH and the
- * kubeconfig ones) are built with its `problem()`.
- */
-export const CLUSTER_PROBLEM_CODES = {
-  INVALID_SERVER_URL: 'INVALID_SERVER_URL',
-  INSECURE_SERVER_URL: 'INSECURE_SERVER_URL',
-  CONFLICTING_FIELDS: 'CONFLICTING_FIELDS',
-  REQUIRES_FIELD: 'REQUIRES_FIELD',
-  INVALID_PEM: 'INVALID_PEM',
-  INVALID_TOKEN: 'INVALID_TOKEN',
-  INVALID_LABEL_VALUE: 'INVALID_LABEL_VALUE',
-} as const;
-
-const C = CLUSTER_PROBLEM_CODES;
-const item = (path: string, code: string, message: string): ProblemItem => ({
-  path,
-  code,
-  message,
-});
+/** A problem whose message this module words itself (the catalogue's template is `{detail}`). */
+const detailed = (path: string, code: ProblemCode, detail: string): ProblemItem =>
+  problem(path, code, { detail });
 
 /** Connection fields a kubeconfig supplies by itself, so they cannot be given next to one. */
 const CONNECTION_FIELDS = [
@@ -87,8 +69,6 @@ const CONNECTION_FIELDS = [
 /** Fields whose change (in PATCH) means the connection must be checked again. */
 export const CREDENTIAL_FIELDS = [...CONNECTION_FIELDS, 'kubeconfig', 'context'] as const;
 
-export const MAX_LABELS = 64;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const TOKEN = /^[\x21-\x7e]+$/;
 
 export function authModeOf(secrets: ClusterSecrets): AuthMode {
@@ -120,30 +100,30 @@ export function checkServerUrl(
   try {
     url = new URL(server);
   } catch {
-    return { ok: false, errors: [item(path, C.INVALID_SERVER_URL, 'is not a valid URL')] };
+    return { ok: false, errors: [detailed(path, 'INVALID_SERVER_URL', 'is not a valid URL')] };
   }
   if (url.protocol === 'http:' && !allowInsecure) {
     return {
       ok: false,
       errors: [
-        item(
+        detailed(
           path,
-          C.INSECURE_SERVER_URL,
+          'INSECURE_SERVER_URL',
           'uses http://, which would send the credentials unencrypted; use https:// (ALLOW_INSECURE_CLUSTER_URLS=true permits http:// for test clusters)',
         ),
       ],
     };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, errors: [item(path, C.INVALID_SERVER_URL, 'must be an https:// URL')] };
+    return { ok: false, errors: [detailed(path, 'INVALID_SERVER_URL', 'must be an https:// URL')] };
   }
   if (url.username || url.password) {
     return {
       ok: false,
       errors: [
-        item(
+        detailed(
           path,
-          C.INVALID_SERVER_URL,
+          'INVALID_SERVER_URL',
           'must not contain user info; give credentials in their own fields',
         ),
       ],
@@ -152,7 +132,7 @@ export function checkServerUrl(
   if (url.search || url.hash) {
     return {
       ok: false,
-      errors: [item(path, C.INVALID_SERVER_URL, 'must not contain a query or a fragment')],
+      errors: [detailed(path, 'INVALID_SERVER_URL', 'must not contain a query or a fragment')],
     };
   }
   return { ok: true, value: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
@@ -174,44 +154,50 @@ export function secretsProblems(secrets: ClusterSecrets, paths: SecretPaths): Pr
   const errors: ProblemItem[] = [];
   if (secrets.caData !== undefined && !decodesToPem(secrets.caData, CERTIFICATE_PEM)) {
     errors.push(
-      item(paths.caData, C.INVALID_PEM, 'caData must be the base64 of a PEM CA certificate bundle'),
+      detailed(
+        paths.caData,
+        'INVALID_PEM',
+        'caData must be the base64 of a PEM CA certificate bundle',
+      ),
     );
   }
   if (secrets.token !== undefined && !TOKEN.test(secrets.token)) {
-    errors.push(
-      item(paths.token, C.INVALID_TOKEN, 'the token must be printable ASCII without spaces'),
-    );
+    errors.push(problem(paths.token, 'INVALID_TOKEN'));
   }
   const cert = secrets.clientCertificateData;
   const key = secrets.clientKeyData;
   if (cert !== undefined && key === undefined) {
     errors.push(
-      item(
+      detailed(
         paths.clientCertificateData,
-        C.REQUIRES_FIELD,
+        'REQUIRES_FIELD',
         'clientCertificateData requires clientKeyData',
       ),
     );
   }
   if (key !== undefined && cert === undefined) {
     errors.push(
-      item(paths.clientKeyData, C.REQUIRES_FIELD, 'clientKeyData requires clientCertificateData'),
+      detailed(
+        paths.clientKeyData,
+        'REQUIRES_FIELD',
+        'clientKeyData requires clientCertificateData',
+      ),
     );
   }
   if (cert !== undefined && !decodesToPem(cert, CERTIFICATE_PEM)) {
     errors.push(
-      item(
+      detailed(
         paths.clientCertificateData,
-        C.INVALID_PEM,
+        'INVALID_PEM',
         'clientCertificateData must be the base64 of a PEM certificate',
       ),
     );
   }
   if (key !== undefined && !decodesToPem(key, PRIVATE_KEY_PEM)) {
     errors.push(
-      item(
+      detailed(
         paths.clientKeyData,
-        C.INVALID_PEM,
+        'INVALID_PEM',
         'clientKeyData must be the base64 of a PEM private key',
       ),
     );
@@ -221,28 +207,7 @@ export function secretsProblems(secrets: ClusterSecrets, paths: SecretPaths): Pr
 
 /** Kubernetes label keys and values; paths are `/labels/<key>`. */
 export function labelProblems(labels: Record<string, unknown>, base = '/labels'): ProblemItem[] {
-  const entries = Object.entries(labels);
-  if (entries.length > MAX_LABELS) {
-    return [problem(base, 'TOO_MANY_ITEMS', { count: entries.length, max: MAX_LABELS })];
-  }
-  const errors: ProblemItem[] = [];
-  for (const [key, value] of entries) {
-    const path = `${base}${pointer(key)}`;
-    if (!isValidLabelKey(key))
-      errors.push(problem(path, 'INVALID_LABEL_KEY', { value: JSON.stringify(key) }));
-    if (typeof value !== 'string') {
-      errors.push(problem(path, 'TYPE_MISMATCH', { expected: 'a string' }));
-    } else if (value.length > 63 || !LABEL_VALUE.test(value)) {
-      errors.push(
-        item(
-          path,
-          C.INVALID_LABEL_VALUE,
-          `label value ${JSON.stringify(value)} is not a valid Kubernetes label value (at most 63 letters, digits, "-", "_" and ".", alphanumeric at both ends, or empty)`,
-        ),
-      );
-    }
-  }
-  return errors;
+  return labelMapProblems(labels, base);
 }
 
 const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
@@ -257,9 +222,9 @@ function fromKubeconfig(
   for (const field of CONNECTION_FIELDS) {
     if (given(input[field])) {
       errors.push(
-        item(
+        detailed(
           `/${field}`,
-          C.CONFLICTING_FIELDS,
+          'CONFLICTING_FIELDS',
           `cannot be combined with kubeconfig, whose context supplies the connection`,
         ),
       );
@@ -326,7 +291,9 @@ export function resolveRegistration(
   if (given(input.kubeconfig)) return fromKubeconfig(input, options);
   const errors: ProblemItem[] = [];
   if (given(input.context))
-    errors.push(item('/context', C.REQUIRES_FIELD, 'is only meaningful together with kubeconfig'));
+    errors.push(
+      detailed('/context', 'REQUIRES_FIELD', 'is only meaningful together with kubeconfig'),
+    );
   let server: string | undefined;
   if (!given(input.server)) {
     errors.push({
@@ -371,7 +338,9 @@ export function resolveUpdate(
   if (given(input.kubeconfig)) return fromKubeconfig(input, options);
   const errors: ProblemItem[] = [];
   if (input.context !== undefined)
-    errors.push(item('/context', C.REQUIRES_FIELD, 'is only meaningful together with kubeconfig'));
+    errors.push(
+      detailed('/context', 'REQUIRES_FIELD', 'is only meaningful together with kubeconfig'),
+    );
   let server = current.server;
   if (input.server !== undefined && input.server !== null) {
     const checked = checkServerUrl(input.server, '/server', options.allowInsecureClusterUrls);
@@ -398,9 +367,9 @@ export function resolveUpdate(
       const missing = given(cert) ? 'clientKeyData' : 'clientCertificateData';
       const present = missing === 'clientKeyData' ? 'clientCertificateData' : 'clientKeyData';
       errors.push(
-        item(
+        detailed(
           `/${present}`,
-          C.REQUIRES_FIELD,
+          'REQUIRES_FIELD',
           `${present} must be changed together with ${missing}`,
         ),
       );

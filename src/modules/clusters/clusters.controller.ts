@@ -14,6 +14,7 @@ import {
 import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { PageQueryDto, type Page } from '../../common/pagination.js';
 import type { ClusterView } from './cluster-view.js';
+import { ClusterLifecycleService } from './cluster-lifecycle.service.js';
 import { ClustersService } from './clusters.service.js';
 import { ClusterCheckDto } from './dto/cluster-check.dto.js';
 import { ClusterListDto, ClusterViewDto } from './dto/cluster-view.dto.js';
@@ -36,7 +37,10 @@ const invalid = ApiBadRequestResponse({
 @ApiTags('clusters')
 @Controller('v1/clusters')
 export class ClustersController {
-  constructor(private readonly service: ClustersService) {}
+  constructor(
+    private readonly service: ClustersService,
+    private readonly lifecycle: ClusterLifecycleService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -48,7 +52,7 @@ export class ClustersController {
   @invalid
   @ApiConflictResponse({ type: ProblemDto, description: 'A cluster of that name exists.' })
   create(@Body() body: CreateClusterDto): Promise<ClusterView> {
-    return this.service.create(body);
+    return this.lifecycle.register(body);
   }
 
   @Get()
@@ -95,7 +99,7 @@ export class ClustersController {
     description: 'Pruning failed; the cluster is still registered.',
   })
   remove(@Param('name') name: string, @Query() query: DeleteClusterQueryDto): Promise<void> {
-    return this.service.remove(name, query.prune === true);
+    return this.lifecycle.remove(name, query.prune === true);
   }
 
   @Post(':name/check')

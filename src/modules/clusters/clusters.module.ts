@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KubeModule } from '../../infra/kube/kube.module.js';
 import { ClusterConnector } from './cluster-connector.service.js';
-import { ClusterHooks } from './cluster-hooks.js';
 import { secretBoxProvider } from './cluster-secrets.js';
-import { ClustersController } from './clusters.controller.js';
 import { ClustersRepository } from './clusters.repository.js';
 import { ClustersService } from './clusters.service.js';
 
@@ -14,17 +12,7 @@ import { ClustersService } from './clusters.service.js';
  */
 @Module({
   imports: [KubeModule],
-  providers: [
-    secretBoxProvider,
-    ClustersRepository,
-    ClusterHooks,
-    ClusterConnector,
-    ClustersService,
-  ],
+  providers: [secretBoxProvider, ClustersRepository, ClusterConnector, ClustersService],
   exports: [ClusterConnector, ClustersService],
 })
 export class ClustersModule {}
-
-/** The HTTP side, /v1/clusters (ROLE=api|all): a worker process serves no cluster routes. */
-@Module({ imports: [ClustersModule], controllers: [ClustersController] })
-export class ClustersApiModule {}

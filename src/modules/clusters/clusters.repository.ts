@@ -1,14 +1,8 @@
-import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
-import {
-  DatabaseUnavailableError,
-  isDatabaseUnavailable,
-  pgErrorCode,
-  type Database,
-  type DatabaseHandle,
-} from '../../infra/database/database.js';
+import { pgErrorCode, type Database, type DatabaseHandle } from '../../infra/database/database.js';
 import { clusters, type ClusterRow, type ConnectionState } from '../../infra/database/schema.js';
 
 export type NewClusterRow = Pick<
@@ -39,43 +33,12 @@ export interface ConnectionRecord {
   serverVersion?: string | null;
 }
 
-/**
- * A failed query without its message: drizzle's message lists the query parameters (sealed
- * credentials, labels), so only the operation and the SQLSTATE may travel on.
- */
-export class ClusterDatabaseError extends Error {
-  override readonly name = 'ClusterDatabaseError';
-
-  constructor(
-    operation: string,
-    readonly sqlState: string | undefined,
-  ) {
-    super(`clusters: database ${operation} failed${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`);
-  }
-}
-
-function sanitized(operation: string, err: unknown): unknown {
-  if (err instanceof HttpException) return err;
-  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
-  if (err instanceof DrizzleQueryError || pgErrorCode(err) !== undefined) {
-    return new ClusterDatabaseError(operation, pgErrorCode(err));
-  }
-  return err;
-}
-
-async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw sanitized(operation, err);
-  }
-}
-
 // Byte order, so that the order (and the cursor) do not depend on the database's locale.
 const byName: SQL = sql`${clusters.name} collate "C"`;
 
 /** Database I/O of the clusters table; nothing else. */
 @Injectable()
+@MapsDatabaseErrors()
 export class ClustersRepository {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
@@ -90,27 +53,23 @@ export class ClustersRepository {
       return row;
     } catch (err) {
       if (pgErrorCode(err) === '23505') return null;
-      throw sanitized('insert', err);
+      throw err;
     }
   }
 
   async findByName(name: string): Promise<ClusterRow | undefined> {
-    return guard('select', async () => {
-      const [row] = await this.db.select().from(clusters).where(eq(clusters.name, name)).limit(1);
-      return row;
-    });
+    const [row] = await this.db.select().from(clusters).where(eq(clusters.name, name)).limit(1);
+    return row;
   }
 
   /** Up to `limit` rows sorted by name, starting after `after`. */
   async list(after: string | undefined, limit: number): Promise<ClusterRow[]> {
-    return guard('list', () =>
-      this.db
-        .select()
-        .from(clusters)
-        .where(after === undefined ? undefined : sql`${byName} > ${after}`)
-        .orderBy(byName)
-        .limit(limit),
-    );
+    return this.db
+      .select()
+      .from(clusters)
+      .where(after === undefined ? undefined : sql`${byName} > ${after}`)
+      .orderBy(byName)
+      .limit(limit);
   }
 
   /**
@@ -121,79 +80,67 @@ export class ClustersRepository {
     name: string,
     change: (row: ClusterRow) => ClusterChanges | Promise<ClusterChanges>,
   ): Promise<ClusterRow | undefined> {
-    return guard('update', () =>
-      this.db.transaction(async (tx) => {
-        const [row] = await tx.select().from(clusters).where(eq(clusters.name, name)).for('update');
-        if (!row) return undefined;
-        const changes = await change(row);
-        if (Object.keys(changes).length === 0) return row;
-        const [updated] = await tx
-          .update(clusters)
-          .set(changes)
-          .where(eq(clusters.name, name))
-          .returning();
-        return updated;
-      }),
-    );
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(clusters).where(eq(clusters.name, name)).for('update');
+      if (!row) return undefined;
+      const changes = await change(row);
+      if (Object.keys(changes).length === 0) return row;
+      const [updated] = await tx
+        .update(clusters)
+        .set(changes)
+        .where(eq(clusters.name, name))
+        .returning();
+      return updated;
+    });
   }
 
   /** Stores the outcome of a connection attempt; `updatedAt` keeps telling when the configuration last changed. */
   async recordConnection(name: string, record: ConnectionRecord): Promise<ClusterRow | undefined> {
-    return guard('update', async () => {
-      const [row] = await this.db
-        .update(clusters)
-        .set({ ...record, updatedAt: sql`${clusters.updatedAt}` })
-        .where(eq(clusters.name, name))
-        .returning();
-      return row;
-    });
+    const [row] = await this.db
+      .update(clusters)
+      .set({ ...record, updatedAt: sql`${clusters.updatedAt}` })
+      .where(eq(clusters.name, name))
+      .returning();
+    return row;
   }
 
   /** Whether a row was deleted. */
   async delete(name: string): Promise<boolean> {
-    return guard('delete', async () => {
-      const rows = await this.db
-        .delete(clusters)
-        .where(eq(clusters.name, name))
-        .returning({ name: clusters.name });
-      return rows.length > 0;
-    });
+    const rows = await this.db
+      .delete(clusters)
+      .where(eq(clusters.name, name))
+      .returning({ name: clusters.name });
+    return rows.length > 0;
   }
 
   /** Names of the clusters whose labels contain all of `matchLabels` (all clusters when it is empty), sorted. */
   async namesMatching(matchLabels: Record<string, string>): Promise<string[]> {
-    return guard('select', async () => {
-      const rows = await this.db
-        .select({ name: clusters.name })
-        .from(clusters)
-        .where(sql`${clusters.labels} @> ${JSON.stringify(matchLabels)}::jsonb`)
-        .orderBy(byName);
-      return rows.map((r) => r.name);
-    });
+    const rows = await this.db
+      .select({ name: clusters.name })
+      .from(clusters)
+      .where(sql`${clusters.labels} @> ${JSON.stringify(matchLabels)}::jsonb`)
+      .orderBy(byName);
+    return rows.map((r) => r.name);
   }
 
   /** The rows of those of `names` that are registered, sorted by name. */
   async findByNames(names: readonly string[]): Promise<ClusterRow[]> {
     if (names.length === 0) return [];
-    return guard('select', () =>
-      this.db
-        .select()
-        .from(clusters)
-        .where(inArray(clusters.name, [...new Set(names)]))
-        .orderBy(byName),
-    );
+    return this.db
+      .select()
+      .from(clusters)
+      .where(inArray(clusters.name, [...new Set(names)]))
+      .orderBy(byName);
   }
 
   /** Those of `names` that are registered, sorted. */
   async existingNames(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    return guard('select', async () => {
-      const rows = await this.db
-        .select({ name: clusters.name })
-        .from(clusters)
-        .where(inArray(clusters.name, [...new Set(names)]))
-        .orderBy(byName);
-      return rows.map((r) => r.name);
-    });
+    const rows = await this.db
+      .select({ name: clusters.name })
+      .from(clusters)
+      .where(inArray(clusters.name, [...new Set(names)]))
+      .orderBy(byName);
+    return rows.map((r) => r.name);
   }
 }

@@ -6,6 +6,8 @@ import {
   type Page,
   type PageQueryDto,
 } from '../../common/pagination.js';
+import { httpProblem } from '../../common/http-problems.js';
+import { invalidRequest } from '../../common/validation.pipe.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { ClusterRow } from '../../infra/database/schema.js';
@@ -18,15 +20,7 @@ import {
   touchesConnection,
   type InputOptions,
 } from './cluster-input.js';
-import {
-  checkFailed,
-  clusterExists,
-  clusterNotFound,
-  invalidRequest,
-  pruneFailed,
-} from './cluster-errors.js';
 import { ClusterConnector } from './cluster-connector.service.js';
-import { ClusterHooks } from './cluster-hooks.js';
 import { SECRET_BOX, sealSecrets, tryOpenSecrets } from './cluster-secrets.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
 import { CONNECT_TIMEOUT_MS, safeErrorMessage } from './connection-state.js';
@@ -49,7 +43,6 @@ export class ClustersService {
   constructor(
     private readonly repository: ClustersRepository,
     private readonly connector: ClusterConnector,
-    private readonly hooks: ClusterHooks,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -58,7 +51,7 @@ export class ClustersService {
     return { allowInsecureClusterUrls: this.config.allowInsecureClusterUrls };
   }
 
-  /** Validates, stores (credentials sealed), checks the connection, runs the registered hooks. */
+  /** Validates, stores (credentials sealed) and checks the connection. */
   async create(dto: CreateClusterDto): Promise<ClusterView> {
     const resolved = resolveRegistration(dto, this.inputOptions);
     const errors = [...(resolved.ok ? [] : resolved.errors), ...labelProblems(dto.labels ?? {})];
@@ -71,12 +64,8 @@ export class ClustersService {
       labels: dto.labels ?? {},
       credentials: sealSecrets(this.box, dto.name, secrets),
     });
-    if (!row) throw clusterExists(dto.name);
-    const { cluster } = await this.connector.checkConnection(dto.name);
-    for (const failure of await this.hooks.runRegistered(cluster)) {
-      this.connector.logFailure('a registered-cluster hook', dto.name, failure.error, secrets);
-    }
-    return cluster;
+    if (!row) throw httpProblem('CLUSTER_EXISTS', { name: dto.name });
+    return (await this.connector.checkConnection(dto.name)).cluster;
   }
 
   async list(query: PageQueryDto): Promise<Page<ClusterView>> {
@@ -93,7 +82,7 @@ export class ClustersService {
 
   async get(name: string): Promise<ClusterView> {
     const row = await this.repository.findByName(name);
-    if (!row) throw clusterNotFound(name);
+    if (!row) throw httpProblem('CLUSTER_NOT_FOUND', { name });
     return this.view(row);
   }
 
@@ -129,25 +118,20 @@ export class ClustersService {
       if (dto.labels !== undefined) changes.labels = dto.labels;
       return changes;
     });
-    if (!row) throw clusterNotFound(name);
+    if (!row) throw httpProblem('CLUSTER_NOT_FOUND', { name });
     if (recheck) return (await this.connector.checkConnection(name)).cluster;
     return this.view(row);
   }
 
-  /** Removes the cluster; with `prune`, the prune hooks must succeed first (else 502, nothing removed). */
-  async remove(name: string, prune: boolean): Promise<void> {
+  /** Removes the cluster's registration (404 when there is none). */
+  async remove(name: string): Promise<void> {
+    if (!(await this.repository.delete(name))) throw httpProblem('CLUSTER_NOT_FOUND', { name });
+  }
+
+  /** The secrets of a registered cluster, to scrub from any message about it. */
+  async secretsOf(name: string): Promise<string[]> {
     const row = await this.repository.findByName(name);
-    if (!row) throw clusterNotFound(name);
-    if (prune) {
-      try {
-        await this.hooks.runPrune(name);
-      } catch (error) {
-        const secrets = tryOpenSecrets(this.box, row.name, row.credentials);
-        this.connector.logFailure('pruning', name, error, secrets);
-        throw pruneFailed(name, safeErrorMessage(error, secretStrings(secrets)));
-      }
-    }
-    if (!(await this.repository.delete(name))) throw clusterNotFound(name);
+    return row ? secretStrings(tryOpenSecrets(this.box, row.name, row.credentials)) : [];
   }
 
   /** Connects (storing the connection state) and asks the API server what these credentials may do. */
@@ -164,7 +148,7 @@ export class ClustersService {
       }
     } catch (error) {
       await this.connector.recordConnectionFailure(name, error);
-      throw checkFailed(name, safeErrorMessage(error));
+      throw httpProblem('CLUSTER_CHECK_FAILED', { name, message: safeErrorMessage(error) });
     }
     return { connection, serverVersion: connection.serverVersion, namespaces };
   }

@@ -1,4 +1,4 @@
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 import { KubeApiError } from '../../infra/kube/index.js';
 import {
   classifyConnectionError,
@@ -43,9 +43,9 @@ describe('safeErrorMessage', () => {
     expect(text).not.toContain('xx');
     expect(safeErrorMessage('x'.repeat(5000)).length).toBeLessThanOrEqual(1001);
     expect(safeErrorMessage(42)).toBe('unknown error');
-    expect(
-      safeErrorMessage(ProblemException.of(404, 'CLUSTER_NOT_FOUND', 'No cluster named "a".')),
-    ).toBe('No cluster named "a".');
+    expect(safeErrorMessage(httpProblem('CLUSTER_NOT_FOUND', { name: 'a' }))).toBe(
+      'No cluster named "a" is registered.',
+    );
   });
 });
 

@@ -1,36 +1,26 @@
 import { Injectable } from '@nestjs/common';
+import { mapLimit } from '../../common/map-limit.js';
 import { ProblemException } from '../../common/problem.exception.js';
 import { fieldOwners, type FieldOwner } from '../../core/diff/field-owners.js';
 import type { JsonPatchOp } from '../../core/diff/json-patch.js';
 import { compareKeys, diffObjects, type ObjectDiff } from '../../core/diff/object-diff.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
+import { stripServerFields, type LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
+import { isWidening, type RolloutAction } from '../../core/reconcile/plan-rollout.js';
 import {
-  resourceKey,
-  stripServerFields,
-  type LiveNetworkPolicy,
-} from '../../core/reconcile/live-object.js';
-import {
-  HASH_ANNOTATION,
-  REVISION_ANNOTATION,
-  describeOwner,
-  isOwnedBy,
-  isWidening,
-  objectContentHash,
-} from '../../core/reconcile/plan-rollout.js';
+  namespacesToInspect,
+  planReconcile,
+  type NamespaceProblem,
+} from '../../core/reconcile/reconcile-plan.js';
 import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
-import { mapLimit } from '../../common/map-limit.js';
+import { isClusterLevel, readCluster } from '../deployments/cluster-reader.js';
+import { executeAction } from '../deployments/execute-action.js';
 
 export type ResourceAction = 'create' | 'update' | 'delete' | 'unchanged' | 'conflict' | 'error';
 
 /** Why one object could not be diffed or would fail: the API server's answer, or a missing namespace. */
-export interface ResourceError {
-  /** KubeApiError kind (`forbidden`, `invalid`, `conflict`, `notFound`, `other`) or `namespaceMissing`. */
-  kind: string;
-  status: number | null;
-  reason: string | null;
-  message: string;
-}
+export type ResourceError = NamespaceProblem;
 
 export interface ResourceDiff {
   namespace: string;
@@ -71,8 +61,8 @@ export interface ClusterDiffRequest {
   action: 'apply' | 'prune';
   /** Decorated objects (decorateForRollout), exactly as the worker would apply them. */
   desired: NetworkPolicy[];
-  /** Namespaces to look for objects to prune besides the desired ones (those of the revision applied there). */
-  alsoInspect: string[];
+  /** The objects of the revision applied there: their namespaces are searched for objects to prune. */
+  lastApplied: NetworkPolicy[];
 }
 
 const CONCURRENCY = 4;
@@ -81,33 +71,8 @@ function emptySummary(): Record<ResourceAction, number> {
   return { create: 0, update: 0, delete: 0, unchanged: 0, conflict: 0, error: 0 };
 }
 
-/** A failure that concerns the whole cluster (no answer, overloaded, or credentials rejected). */
-function isClusterLevel(e: unknown): e is KubeApiError {
-  return e instanceof KubeApiError && (e.retryable || e.kind === 'unauthorized');
-}
-
 function resourceError(e: KubeApiError): ResourceError {
   return { kind: e.kind, status: e.status ?? null, reason: e.reason ?? null, message: e.message };
-}
-
-/**
- * When the live object has our content hash the worker writes nothing, so its revision
- * annotation stays as it is: compare against that, not against a revision bump.
- */
-function asTheWorkerWouldLeaveIt(desired: NetworkPolicy, live: LiveNetworkPolicy): NetworkPolicy {
-  const revision = live.metadata.annotations?.[REVISION_ANNOTATION];
-  if (
-    revision === undefined ||
-    objectContentHash(stripServerFields(live)) !== desired.metadata.annotations?.[HASH_ANNOTATION]
-  )
-    return desired;
-  return {
-    ...desired,
-    metadata: {
-      ...desired.metadata,
-      annotations: { ...desired.metadata.annotations, [REVISION_ANNOTATION]: revision },
-    },
-  };
 }
 
 function entry(
@@ -128,11 +93,11 @@ function entry(
 }
 
 /**
- * The diff machinery shared by `GET /v1/policies/{name}/diff` and `POST .../plan`: reads one
- * cluster as the rollout worker does (one list per namespace), then asks the API server what
- * each write would produce with a server-side DRY-RUN apply (forced for objects we own, as the
- * worker does; not forced for new ones) or dry-run delete, and compares the normalised results
- * with the normalised live objects. Nothing is ever written, nor recorded.
+ * The diff machinery shared by `GET /v1/policies/{name}/diff` and `POST .../plan`. It runs the
+ * rollout's own pipeline: the same read of the cluster (readCluster), the same plan (core
+ * planReconcile), the same writes (executeAction), only as server-side DRY RUNS, and compares
+ * each answer with the live object. So the plan shows what the rollout does, by construction.
+ * Nothing is ever written, nor recorded.
  */
 @Injectable()
 export class ClusterDiffService {
@@ -164,114 +129,81 @@ export class ClusterDiffService {
   }
 
   private async diffWith(client: KubeClient, req: ClusterDiffRequest): Promise<ResourceDiff[]> {
-    const namespaces = [
-      ...new Set([...req.desired.map((o) => o.metadata.namespace), ...req.alsoInspect]),
-    ].sort();
+    const namespaces = namespacesToInspect(req.desired, req.lastApplied);
     // Nothing to read: still prove the cluster answers, so that an unreachable one is never "no changes".
     if (namespaces.length === 0) await client.version();
-    const liveByKey = new Map<string, LiveNetworkPolicy>();
-    const unusable = new Map<string, ResourceError>();
-    await mapLimit(namespaces, CONCURRENCY, async (ns) => {
-      try {
-        // Listing in a namespace that does not exist answers an empty list: check it first.
-        if (!(await client.namespaceExists(ns))) {
-          unusable.set(ns, {
-            kind: 'namespaceMissing',
-            status: null,
-            reason: null,
-            message: `namespace ${ns} does not exist in this cluster; gbp-netpol never creates namespaces`,
-          });
-          return;
-        }
-        for (const o of await client.listNetworkPolicies(ns)) liveByKey.set(resourceKey(o), o);
-      } catch (e) {
-        if (!(e instanceof KubeApiError) || isClusterLevel(e)) throw e;
-        unusable.set(ns, resourceError(e));
-      }
-    });
-
-    const desiredKeys = new Set(req.desired.map(resourceKey));
-    const results = await mapLimit(req.desired, CONCURRENCY, (d) => {
-      const why = unusable.get(d.metadata.namespace);
-      if (why) return Promise.resolve(entry(d, 'error', null, { intended: 'unknown', error: why }));
-      return this.desiredEntry(client, req.policyName, d, liveByKey.get(resourceKey(d)) ?? null);
-    });
-    const stale = [...liveByKey.entries()]
-      .filter(([key, o]) => !desiredKeys.has(key) && isOwnedBy(o, req.policyName))
-      .map(([, o]) => o);
-    results.push(...(await mapLimit(stale, CONCURRENCY, (o) => this.deleteEntry(client, o))));
+    const snapshot = await readCluster(client, namespaces, { concurrency: CONCURRENCY });
+    const plan = planReconcile({ policyName: req.policyName, desired: req.desired, snapshot });
+    const results = await mapLimit(plan.actions, CONCURRENCY, (a) => this.actionEntry(client, a));
+    for (const b of plan.blocked)
+      results.push(
+        entry({ metadata: b }, 'error', null, { intended: 'unknown', error: b.problem }),
+      );
     // A namespace we could not read may hold objects to prune: say so rather than imply there are none.
-    for (const [ns, why] of unusable) {
-      if (
-        !req.desired.some((d) => d.metadata.namespace === ns) &&
-        why.kind !== 'namespaceMissing'
-      ) {
-        results.push({
-          namespace: ns,
-          name: '*',
-          action: 'error',
+    for (const { namespace, problem } of plan.pruneBlocked)
+      results.push(
+        entry({ metadata: { namespace, name: '*' } }, 'error', null, {
           intended: 'delete',
-          error: { ...why, message: `cannot look for objects to prune: ${why.message}` },
-          patch: [],
-          unified: '',
-          owners: [],
-        });
-      }
-    }
+          error: { ...problem, message: `cannot look for objects to prune: ${problem.message}` },
+        }),
+      );
     return results.sort((a, b) =>
       compareKeys(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`),
     );
   }
 
-  private async desiredEntry(
-    client: KubeClient,
-    policyName: string,
-    desired: NetworkPolicy,
-    live: LiveNetworkPolicy | null,
-  ): Promise<ResourceDiff> {
-    if (live && !isOwnedBy(live, policyName)) {
-      // Never applied by the worker; shown against what we would have applied.
-      const diff = diffObjects(live, desired);
-      return entry(desired, 'conflict', diff, {
-        owner: describeOwner(live),
-        owners: fieldOwners(
-          live,
-          diff.patch.map((op) => op.path),
-        ),
-      });
+  /**
+   * One planned action as a diff: what executeAction (the rollout's own write) answers as a
+   * server-side dry run, compared with the live object. `unchanged` and `conflict` send nothing,
+   * as the rollout sends nothing for them.
+   */
+  private async actionEntry(client: KubeClient, action: RolloutAction): Promise<ResourceDiff> {
+    switch (action.kind) {
+      case 'unchanged':
+        return entry(action.desired, 'unchanged', null);
+      case 'conflict': {
+        // Never applied by the worker; shown against what we would have applied.
+        const diff = diffObjects(action.live, action.desired);
+        return entry(action.desired, 'conflict', diff, {
+          owner: action.owner,
+          owners: fieldOwners(
+            action.live,
+            diff.patch.map((op) => op.path),
+          ),
+        });
+      }
+      case 'delete': {
+        try {
+          await executeAction(client, action, { dryRun: true });
+        } catch (e) {
+          if (!(e instanceof KubeApiError) || isClusterLevel(e)) throw e;
+          return entry(action.live, 'error', null, { intended: 'delete', error: resourceError(e) });
+        }
+        return entry(action.live, 'delete', diffObjects(action.live, null));
+      }
+      case 'create':
+      case 'update': {
+        const live = action.kind === 'update' ? action.live : null;
+        let answer: LiveNetworkPolicy | null;
+        try {
+          answer = await executeAction(client, action, { dryRun: true });
+        } catch (e) {
+          if (!(e instanceof KubeApiError) || isClusterLevel(e)) throw e;
+          return entry(action.desired, 'error', null, {
+            intended: action.kind,
+            error: resourceError(e),
+          });
+        }
+        const diff = diffObjects(live, answer);
+        if (diff.action !== 'update') return entry(action.desired, diff.action, diff);
+        return entry(action.desired, 'update', diff, {
+          widening: isWidening(stripServerFields(live!), stripServerFields(answer!)),
+          owners: fieldOwners(
+            live,
+            diff.patch.map((op) => op.path),
+          ),
+        });
+      }
     }
-    const intended = live ? 'update' : 'create';
-    let answer: LiveNetworkPolicy;
-    try {
-      answer = await client.applyNetworkPolicy(
-        live ? asTheWorkerWouldLeaveIt(desired, live) : desired,
-        { dryRun: true, force: live !== null },
-      );
-    } catch (e) {
-      if (!(e instanceof KubeApiError) || isClusterLevel(e)) throw e;
-      return entry(desired, 'error', null, { intended, error: resourceError(e) });
-    }
-    const diff = diffObjects(live, answer);
-    if (diff.action !== 'update') return entry(desired, diff.action, diff);
-    return entry(desired, 'update', diff, {
-      widening: isWidening(stripServerFields(live!), stripServerFields(answer)),
-      owners: fieldOwners(
-        live,
-        diff.patch.map((op) => op.path),
-      ),
-    });
-  }
-
-  private async deleteEntry(client: KubeClient, live: LiveNetworkPolicy): Promise<ResourceDiff> {
-    try {
-      await client.deleteNetworkPolicy(live.metadata.namespace, live.metadata.name, {
-        dryRun: true,
-        preconditionResourceVersion: live.metadata.resourceVersion,
-      });
-    } catch (e) {
-      if (!(e instanceof KubeApiError) || isClusterLevel(e)) throw e;
-      return entry(live, 'error', null, { intended: 'delete', error: resourceError(e) });
-    }
-    return entry(live, 'delete', diffObjects(live, null));
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module.js';
+import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { PoliciesModule } from '../policies/policies.module.js';
+import { PolicyStoreModule } from '../policies/policy-store.module.js';
 import { ClusterDiffService } from './cluster-diff.service.js';
 import { DiffController } from './diff.controller.js';
 import { DiffService } from './diff.service.js';
@@ -10,7 +12,7 @@ import { DiffService } from './diff.service.js';
  * POST /v1/policies/{name}/plan (ROLE=api|all). Reads and server-side dry runs only.
  */
 @Module({
-  imports: [PoliciesModule, ClustersModule],
+  imports: [PolicyStoreModule, PoliciesModule, DeploymentsModule, ClustersModule],
   controllers: [DiffController],
   providers: [DiffService, ClusterDiffService],
 })

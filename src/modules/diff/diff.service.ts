@@ -1,26 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { documentProblem } from '../../common/document-problem.js';
-import { ProblemException } from '../../common/problem.exception.js';
-import { compileDocument } from '../../core/compiler/compile-document.js';
+import { httpProblem } from '../../common/http-problems.js';
+import { invalidRequest } from '../../common/validation.pipe.js';
 import { connectivityChange, type ConnectivitySide } from '../../core/diff/connectivity-change.js';
 import { documentDiff } from '../../core/diff/document-diff.js';
 import { diffManifestSets } from '../../core/diff/object-diff.js';
-import { parsePolicyDocument } from '../../core/document/parse-policy-document.js';
-import { contentHash } from '../../core/reconcile/canonical-json.js';
+import { isDns1123Label } from '../../core/document/dns-names.js';
+import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
+import { planTargets } from '../../core/reconcile/targets.js';
 import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
-import { clusterNotFound } from '../clusters/cluster-errors.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
+import { RolloutService } from '../deployments/rollout.service.js';
+import { TargetResolver } from '../deployments/target-resolver.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
-import { PoliciesService, normaliseTargets, planTargets } from '../policies/policies.service.js';
+import { PolicyReader } from '../policies/policy-reader.service.js';
+import { RevisionPreparer } from '../policies/revision-preparer.service.js';
 import { ClusterDiffService, type ClusterDiff } from './cluster-diff.service.js';
 import type { PlanRequestDto } from './dto/plan-request.dto.js';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function revisionNotFound(name: string, n: number): ProblemException {
-  return ProblemException.of(404, 'REVISION_NOT_FOUND', `Policy ${name} has no revision ${n}.`);
-}
 
 /**
  * Diffs and plans: what a sync or a POST would change in each cluster, how two revisions
@@ -30,8 +27,12 @@ function revisionNotFound(name: string, n: number): ProblemException {
 @Injectable()
 export class DiffService {
   constructor(
-    private readonly policies: PoliciesService,
-    private readonly repo: PoliciesRepository,
+    private readonly reader: PolicyReader,
+    private readonly policies: PoliciesRepository,
+    private readonly deployments: DeploymentsRepository,
+    private readonly rollout: RolloutService,
+    private readonly targets: TargetResolver,
+    private readonly preparer: RevisionPreparer,
     private readonly clusters: ClusterConnector,
     private readonly differ: ClusterDiffService,
   ) {}
@@ -45,20 +46,15 @@ export class DiffService {
     name: string,
     cluster?: string,
   ): Promise<{ policy: string; revision: number; clusters: ClusterDiff[] }> {
-    const policy = await this.policies.mustFind(name);
-    const revision = await this.latestRevision(policy);
-    if (!revision)
-      throw ProblemException.of(
-        409,
-        'POLICY_HAS_NO_REVISION',
-        `Policy ${name} has no revision to compare with.`,
-      );
-    const { resolved, unknown } = await this.policies.resolveTargetNames(revision.targets);
+    const policy = await this.reader.mustFind(name);
+    const revision = await this.reader.latestOf(policy);
+    if (!revision) throw httpProblem('POLICY_HAS_NO_REVISION', { name });
+    const { resolved, unknown } = await this.targets.resolveNames(revision.targets);
     if (cluster && (await this.clusters.existingNames([cluster])).length === 0)
-      throw clusterNotFound(cluster);
+      throw httpProblem('CLUSTER_NOT_FOUND', { name: cluster });
     // A policy being deleted is pruned from every cluster it reached, whatever its targets say.
     const reached = policy.deleting
-      ? (await this.repo.states(policy.id)).map((s) => s.clusterName)
+      ? (await this.deployments.states(policy.id)).map((s) => s.clusterName)
       : [];
     const names = cluster
       ? [cluster]
@@ -70,15 +66,15 @@ export class DiffService {
       : decorateForRollout(revision.objects, policy.name, revision.number);
     const targeted = new Set(resolved);
     const clusters = await Promise.all(
-      names.map(async (c) => {
+      names.map((c) => {
         const apply = targeted.has(c) && !policy.deleting;
-        return this.differ.diff({
-          cluster: c,
-          policyName: policy.name,
-          action: apply ? 'apply' : 'prune',
-          desired: apply ? objects : [],
-          alsoInspect: await this.appliedNamespaces(policy, c),
-        });
+        return this.diffCluster(
+          policy.name,
+          policy,
+          c,
+          apply ? 'apply' : 'prune',
+          apply ? objects : [],
+        );
       }),
     );
     return { policy: policy.name, revision: revision.number, clusters };
@@ -86,13 +82,8 @@ export class DiffService {
 
   /** Two stored revisions: document ops, a unified diff of their manifests, and the connectivity change. */
   async revisionDiff(name: string, a: number, b: number) {
-    const policy = await this.policies.mustFind(name);
-    const [ra, rb] = await Promise.all([
-      this.repo.findRevision(policy.id, a),
-      this.repo.findRevision(policy.id, b),
-    ]);
-    if (!ra) throw revisionNotFound(name, a);
-    if (!rb) throw revisionNotFound(name, b);
+    const { policy, revision: ra } = await this.reader.mustFindRevision(name, a);
+    const { revision: rb } = await this.reader.mustFindRevision(name, b);
     return {
       policy: policy.name,
       from: a,
@@ -103,76 +94,50 @@ export class DiffService {
         from: `revision-${a}`,
         to: `revision-${b}`,
       }),
-      connectivity: connectivityChange(this.side(name, ra), this.side(name, rb)),
+      connectivity: connectivityChange(this.side(policy, ra), this.side(policy, rb)),
     };
   }
 
   /**
    * What `POST /v1/policies` with this document and targets would do, without storing or
-   * changing anything: the document is validated and compiled the same way (400 with paths
-   * under /document), the targets resolved the same way (400 for an unknown cluster), and every
-   * cluster it would touch is diffed with server-side dry runs.
+   * changing anything: the revision is prepared exactly as a POST prepares it (RevisionPreparer:
+   * 400 with paths under /document, 400 for no or unknown targets), and every cluster it would
+   * touch is diffed with server-side dry runs.
    */
   async plan(name: string, dto: PlanRequestDto) {
-    if (name.length > 63 || !DNS_LABEL.test(name)) {
-      throw ProblemException.of(
-        400,
-        'INVALID_REQUEST',
-        'The policy name must be a DNS-1123 label.',
+    if (!isDns1123Label(name)) {
+      throw invalidRequest([
         {
-          errors: [
-            {
-              path: '/name',
-              code: 'MATCHES',
-              message:
-                'name must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)',
-            },
-          ],
+          path: '/name',
+          code: 'MATCHES',
+          message:
+            'name must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)',
         },
-      );
+      ]);
     }
-    const compiled = compileDocument(dto.document, { policyName: name });
-    if (!compiled.ok) throw documentProblem(compiled.errors, compiled.warnings, '/document');
-    const policy = await this.repo.findPolicy(name);
-    const latest = policy ? await this.latestRevision(policy) : undefined;
-    const targets = dto.targets ? normaliseTargets(dto.targets) : (latest?.targets ?? {});
-    if (!targets.clusters && !targets.clusterSelector) {
-      throw ProblemException.of(
-        400,
-        'NO_TARGETS',
-        dto.targets
-          ? 'targets needs clusters or a clusterSelector.'
-          : `Policy ${name} does not exist yet: give targets.`,
-        {
-          errors: [
-            {
-              path: '/targets',
-              code: 'NO_TARGETS',
-              message: 'give clusters, a clusterSelector, or both',
-            },
-          ],
-        },
-      );
-    }
-    const resolved = await this.policies.resolveTargets(targets);
-    const unchanged =
-      !!latest &&
-      !policy!.deleting &&
-      latest.contentHash === contentHash({ objects: compiled.objects, targets });
+    const policy = await this.policies.findPolicy(name);
+    const latest = policy ? await this.reader.latestOf(policy) : undefined;
+    const prepared = await this.preparer.prepare(
+      name,
+      dto.document,
+      dto.targets ?? latest?.targets ?? {},
+      { inherited: !dto.targets },
+    );
+    const unchanged = !!latest && !policy!.deleting && latest.contentHash === prepared.contentHash;
     const revision = unchanged ? latest.number : (policy?.latestRevision ?? 0) + 1;
-    const desired = decorateForRollout(compiled.objects, name, revision);
+    const desired = decorateForRollout(prepared.objects, name, revision);
     const plan = unchanged
-      ? resolved.map((clusterName) => ({ clusterName, action: 'apply' as const }))
-      : planTargets(resolved, policy ? await this.repo.states(policy.id) : []);
+      ? prepared.clusters.map((clusterName) => ({ clusterName, action: 'apply' as const }))
+      : planTargets(prepared.clusters, policy ? await this.deployments.states(policy.id) : []);
     const clusters = await Promise.all(
-      plan.map(async (t) =>
-        this.differ.diff({
-          cluster: t.clusterName,
-          policyName: name,
-          action: t.action,
-          desired: t.action === 'apply' ? desired : [],
-          alsoInspect: policy ? await this.appliedNamespaces(policy, t.clusterName) : [],
-        }),
+      plan.map((t) =>
+        this.diffCluster(
+          name,
+          policy,
+          t.clusterName,
+          t.action,
+          t.action === 'apply' ? desired : [],
+        ),
       ),
     );
     return {
@@ -181,41 +146,37 @@ export class DiffService {
       unchanged,
       revision,
       baseRevision: latest?.number ?? null,
-      targets,
-      warnings: compiled.warnings,
+      targets: prepared.targets,
+      warnings: prepared.warnings,
       document: documentDiff(latest?.document ?? null, dto.document),
       clusters: clusters.sort((x, y) => (x.cluster < y.cluster ? -1 : 1)),
-      connectivity: connectivityChange(latest ? this.side(name, latest) : null, {
-        document: compiled.document,
-        objects: compiled.objects,
+      connectivity: connectivityChange(latest ? this.side(policy!, latest) : null, {
+        document: prepared.document,
+        objects: prepared.objects,
       }),
     };
   }
 
-  private async latestRevision(policy: PolicyRow): Promise<RevisionRow | undefined> {
-    return policy.latestRevision
-      ? this.repo.findRevision(policy.id, policy.latestRevision)
-      : undefined;
-  }
-
-  /** Namespaces of the revision last applied to the cluster, where objects to prune may be (as the worker looks). */
-  private async appliedNamespaces(policy: PolicyRow, cluster: string): Promise<string[]> {
-    const state = await this.repo.findState(policy.id, cluster);
-    if (!state?.appliedRevision) return [];
-    const applied = await this.repo.findRevision(policy.id, state.appliedRevision);
-    return [...new Set((applied?.objects ?? []).map((o) => o.metadata.namespace))];
+  private async diffCluster(
+    policyName: string,
+    policy: PolicyRow | undefined,
+    cluster: string,
+    action: 'apply' | 'prune',
+    desired: NetworkPolicy[],
+  ): Promise<ClusterDiff> {
+    return this.differ.diff({
+      cluster,
+      policyName,
+      action,
+      desired,
+      lastApplied: policy
+        ? await this.rollout.possiblyApplied(policy, cluster, policy.latestRevision)
+        : [],
+    });
   }
 
   /** A stored revision as the connectivity computation needs it: its document re-parsed, its objects as stored. */
-  private side(name: string, r: RevisionRow): ConnectivitySide {
-    const parsed = parsePolicyDocument(r.document);
-    if (!parsed.ok) {
-      throw ProblemException.of(
-        500,
-        'REVISION_UNREADABLE',
-        `The stored document of revision ${r.number} of policy ${name} no longer validates (${parsed.errors.length} errors); its connectivity cannot be computed.`,
-      );
-    }
-    return { document: parsed.document, objects: r.objects };
+  private side(policy: PolicyRow, r: RevisionRow): ConnectivitySide {
+    return { document: this.reader.parse(policy, r).document, objects: r.objects };
   }
 }

@@ -1,18 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { mapLimit } from '../../common/map-limit.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
-import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
+import { detectDrift, type DriftedResource } from '../../core/reconcile/detect-drift.js';
+import { namespacesToInspect } from '../../core/reconcile/reconcile-plan.js';
+import { decorateForRollout, ownedSelector } from '../../core/reconcile/plan-rollout.js';
 import type { PolicyClusterStateRow, PolicyRow, SyncState } from '../../infra/database/schema.js';
 import { FIELD_MANAGER, KubeApiError } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
 import { LockTimeoutError, withRedisLock } from '../../infra/queue/redis-lock.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { readCluster } from '../deployments/cluster-reader.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
+import { DeploymentsService } from '../deployments/deployments.service.js';
+import { RolloutService } from '../deployments/rollout.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
-import { PoliciesService } from '../policies/policies.service.js';
-import { ownedSelector, RolloutService } from '../policies/rollout.service.js';
-import { detectDrift, type DriftedResource } from './drift-diff.js';
-import { mapLimit } from '../../common/map-limit.js';
+import { PolicyReader } from '../policies/policy-reader.service.js';
 
 /** What the drift column of policy_cluster_state holds after a check that found drift. */
 export interface DriftRecord {
@@ -55,12 +58,6 @@ export interface DriftPassResult {
 const LOCK_TTL_MS = 60_000;
 /** Clusters of one policy checked at once. */
 const CLUSTER_CONCURRENCY = 8;
-/** KubeClient.listNetworkPolicies reads pages of this many objects. */
-const LIST_PAGE_SIZE = 500;
-
-class Counter {
-  value = 0;
-}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : 'unknown error';
@@ -81,8 +78,10 @@ export class DriftService {
   private total = 0;
 
   constructor(
-    private readonly repo: PoliciesRepository,
-    private readonly policies: PoliciesService,
+    private readonly policies: PoliciesRepository,
+    private readonly reader: PolicyReader,
+    private readonly repo: DeploymentsRepository,
+    private readonly deployments: DeploymentsService,
     private readonly clusters: ClusterConnector,
     private readonly rollout: RolloutService,
     @Inject(REDIS) private readonly redis: Redis,
@@ -97,7 +96,7 @@ export class DriftService {
   async checkAll(signal?: AbortSignal): Promise<DriftPassResult> {
     const checkedAt = new Date().toISOString();
     const results: PolicyDriftResult[] = [];
-    for (const policy of await this.repo.allPolicies()) {
+    for (const policy of await this.policies.allPolicies()) {
       signal?.throwIfAborted();
       if (policy.deleting || policy.latestRevision === 0) continue;
       try {
@@ -123,7 +122,7 @@ export class DriftService {
 
   /** Checks one policy now (404 problem when it does not exist). */
   async checkPolicy(name: string): Promise<PolicyDriftResult> {
-    return this.check(await this.policies.mustFind(name));
+    return this.check(await this.reader.mustFind(name));
   }
 
   private async check(policy: PolicyRow, signal?: AbortSignal): Promise<PolicyDriftResult> {
@@ -132,7 +131,7 @@ export class DriftService {
     const desiredFor = (revision: number) => {
       let found = desiredByRevision.get(revision);
       if (!found) {
-        found = this.repo
+        found = this.policies
           .findRevision(policy.id, revision)
           .then((r) => (r ? decorateForRollout(r.objects, policy.name, r.number) : undefined));
         desiredByRevision.set(revision, found);
@@ -150,8 +149,7 @@ export class DriftService {
       clusters.some((c) => c.outcome === 'drifted' && c.resources.some((r) => r.healable))
     ) {
       try {
-        const answer = await this.policies.sync(policy.name);
-        selfHeal = { deploymentId: (answer.body as { deploymentId: string }).deploymentId };
+        selfHeal = { deploymentId: (await this.deployments.sync(policy.name)).deploymentId };
         this.logger.log(
           { policy: policy.name, deploymentId: selfHeal.deploymentId },
           'drift found: self-heal re-applies the latest revision',
@@ -194,7 +192,7 @@ export class DriftService {
     const desired = await desiredFor(state.appliedRevision!);
     if (!desired) return skip(`revision ${state.appliedRevision} no longer exists`);
 
-    const counter = new Counter();
+    let requests = 0;
     try {
       const { client } = await this.clusters.connect(state.clusterName);
       return await withRedisLock(
@@ -207,16 +205,20 @@ export class DriftService {
           const whyNow = current ? notCheckable(current) : 'the policy left this cluster';
           if (whyNow || current!.appliedRevision !== state.appliedRevision)
             return skip(whyNow ?? 'a new revision was applied meanwhile');
-          const live: LiveNetworkPolicy[] = [];
-          for (const ns of [...new Set(desired.map((o) => o.metadata.namespace))].sort()) {
-            this.count(counter, 1); // counted before it is sent: a failed request is a request too
-            const items = await client.listNetworkPolicies(ns, ownedSelector(policy.name), {
-              signal,
-            });
-            // Each further page of LIST_PAGE_SIZE objects is one more request.
-            this.count(counter, Math.max(0, Math.ceil(items.length / LIST_PAGE_SIZE) - 1));
-            live.push(...items);
-          }
+          // Only our own objects (one label-selected list per namespace, no namespace check:
+          // a missing namespace simply shows its objects as missing).
+          const snapshot = await readCluster(client, namespacesToInspect(desired), {
+            labelSelector: ownedSelector(policy.name),
+            checkNamespaces: false,
+            strict: true,
+            concurrency: 1,
+            signal,
+            onRequests: (n) => {
+              requests += n;
+              this.total += n;
+            },
+          });
+          const live = [...snapshot.live.values()];
           await this.clusters.recordConnectionSuccess(state.clusterName);
           const resources = detectDrift({
             policyName: policy.name,
@@ -230,7 +232,7 @@ export class DriftService {
             ...next,
             outcome: resources.length > 0 ? 'drifted' : 'in-sync',
             resources,
-            apiRequests: counter.value,
+            apiRequests: requests,
           };
         },
       );
@@ -238,7 +240,7 @@ export class DriftService {
       if (e instanceof LockTimeoutError)
         return {
           ...skip('a rollout of this policy is running on this cluster'),
-          apiRequests: counter.value,
+          apiRequests: requests,
         };
       if (signal?.aborted) throw e;
       if (e instanceof KubeApiError)
@@ -247,7 +249,7 @@ export class DriftService {
         { policy: policy.name, cluster: state.clusterName, error: errorMessage(e) },
         'drift check failed',
       );
-      return { ...base, outcome: 'error', message: errorMessage(e), apiRequests: counter.value };
+      return { ...base, outcome: 'error', message: errorMessage(e), apiRequests: requests };
     }
   }
 
@@ -276,11 +278,6 @@ export class DriftService {
       );
     }
     return { sync: next.sync, syncReason: next.syncReason };
-  }
-
-  private count(counter: Counter, n: number): void {
-    counter.value += n;
-    this.total += n;
   }
 }
 

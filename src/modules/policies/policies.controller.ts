@@ -21,18 +21,22 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import { respond } from '../../common/http-answer.js';
+import { acceptedDeployment } from '../../common/http-answer.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
+import { DeploymentsService } from '../deployments/deployments.service.js';
+import { StatusService } from '../deployments/status.service.js';
 import { CreatePolicyDto } from './dto/create-policy.dto.js';
+import { RollbackDto } from './dto/rollback.dto.js';
 import { PoliciesService } from './policies.service.js';
-import { StatusService } from './status.service.js';
+import { revisionAnswer } from './policy-answers.js';
 
 @ApiTags('policies')
 @Controller('v1/policies')
 export class PoliciesController {
   constructor(
     private readonly policies: PoliciesService,
+    private readonly deployments: DeploymentsService,
     private readonly status: StatusService,
   ) {}
 
@@ -49,7 +53,7 @@ export class PoliciesController {
     description: 'Invalid request or document (paths under /document), or an unknown cluster.',
   })
   async create(@Body() dto: CreatePolicyDto, @Res({ passthrough: true }) res: Response) {
-    return respond(res, await this.policies.create(dto));
+    return revisionAnswer(res, await this.policies.create(dto));
   }
 
   @Get()
@@ -106,7 +110,28 @@ export class PoliciesController {
   })
   @ApiAcceptedResponse({ description: 'Sync queued.' })
   async sync(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
-    return respond(res, await this.policies.sync(name));
+    return acceptedDeployment(res, await this.deployments.sync(name));
+  }
+
+  @Post(':name/rollback')
+  @ApiOperation({
+    summary: 'Store a new revision equal to an old one (its document and targets) and roll it out',
+    description:
+      'Answers 202 with the new revision and its deployment, like POST /v1/policies; 200 when the old revision equals the latest content.',
+  })
+  @ApiAcceptedResponse({ description: 'A new revision; its deployment is queued.' })
+  @ApiOkResponse({ description: 'Same content as the latest revision: nothing changed.' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'Invalid request, or a target cluster of that revision is no longer registered.',
+  })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'No such policy or revision.' })
+  async rollback(
+    @Param('name') name: string,
+    @Body() dto: RollbackDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return revisionAnswer(res, await this.policies.rollback(name, dto.revision));
   }
 
   @Delete(':name')
@@ -116,6 +141,6 @@ export class PoliciesController {
   })
   @ApiAcceptedResponse({ description: 'Deletion queued.' })
   async remove(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
-    return respond(res, await this.policies.remove(name));
+    return acceptedDeployment(res, await this.deployments.deletePolicy(name));
   }
 }

@@ -11,11 +11,14 @@ import {
 import type { Response } from 'express';
 import { Principal, type AuthPrincipal } from '../../common/auth/principal.js';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import { respond } from '../../common/http-answer.js';
+import { created } from '../../common/http-answer.js';
 import { ConnectivityResponseDto } from '../compile/dto/compile-response.dto.js';
 import { CreateProbesDto, ProbesQueryDto, ProbesViewDto } from './dto/probes.dto.js';
 import { PolicyConnectivityService } from './policy-connectivity.service.js';
 import { ProbesService } from './probes.service.js';
+
+const probesLocation = (b: { policy: string; cluster: string }) =>
+  `/v1/policies/${b.policy}/probes?cluster=${b.cluster}`;
 
 @ApiTags('policies')
 @Controller('v1/policies')
@@ -47,7 +50,7 @@ export class ProbesController {
     @Principal() who: AuthPrincipal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return respond(res, await this.probes.create(name, dto, who.role));
+    return created(res, await this.probes.create(name, dto, who.role), probesLocation);
   }
 
   @Get(':name/probes')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { roleAtLeast, type Role } from '../../common/auth/roles.js';
-import type { HttpAnswer } from '../../common/http-answer.js';
+import { httpProblem } from '../../common/http-problems.js';
 import { ProblemException, type ProblemItem } from '../../common/problem.exception.js';
 import {
   buildProbePods,
@@ -15,12 +15,12 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/kube/network-poli
 import { KubeApiError, type KubeClient, type Pod } from '../../infra/kube/index.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
 import type { CreateProbesDto } from './dto/probes.dto.js';
-import { LatestRevisionReader } from './latest-revision.js';
+import { PolicyReader } from '../policies/policy-reader.service.js';
 
 function kubeProblem(cluster: string, e: unknown): ProblemException {
   if (e instanceof ProblemException) return e;
   const message = e instanceof KubeApiError ? e.message : 'unexpected error';
-  return ProblemException.of(502, 'CLUSTER_REQUEST_FAILED', `Cluster ${cluster}: ${message}`);
+  return httpProblem('CLUSTER_REQUEST_FAILED', { name: cluster, message });
 }
 
 function isProbeOf(pod: Pod, policy: string): boolean {
@@ -45,7 +45,7 @@ function view(pod: Pod): ProbePodView {
 @Injectable()
 export class ProbesService {
   constructor(
-    private readonly latest: LatestRevisionReader,
+    private readonly latest: PolicyReader,
     private readonly clusters: ClusterConnector,
   ) {}
 
@@ -53,19 +53,15 @@ export class ProbesService {
    * Creates the pods. Another image than the default runs code of the caller's choosing with
    * gbp-netpol's credentials in the cluster, so it needs an admin token.
    */
-  async create(name: string, dto: CreateProbesDto, role: Role): Promise<HttpAnswer<unknown>> {
+  async create(name: string, dto: CreateProbesDto, role: Role) {
     if (
       dto.image !== undefined &&
       dto.image !== DEFAULT_PROBE_IMAGE &&
       !roleAtLeast(role, 'admin')
     ) {
-      throw ProblemException.of(
-        403,
-        'PROBE_IMAGE_NEEDS_ADMIN',
-        `Only an admin token may choose the probe image; leave image out to use ${DEFAULT_PROBE_IMAGE}.`,
-      );
+      throw httpProblem('PROBE_IMAGE_NEEDS_ADMIN', { defaultImage: DEFAULT_PROBE_IMAGE });
     }
-    const { policy, revision, document } = await this.latest.read(name);
+    const { policy, revision, document } = await this.latest.latest(name);
     const client = await this.connect(dto.cluster);
     const image = dto.image ?? DEFAULT_PROBE_IMAGE;
     const pods: { namespace: string; name: string; result: 'created' | 'exists' }[] = [];
@@ -88,30 +84,30 @@ export class ProbesService {
       }
     }
     if (failed.length > 0) {
-      throw ProblemException.of(
-        502,
+      throw httpProblem(
         'PROBES_INCOMPLETE',
-        `${failed.length} of ${failed.length + pods.length} test pods could not be created in cluster ${dto.cluster}; the others exist (DELETE /v1/policies/${name}/probes?cluster=${dto.cluster} removes them).`,
+        {
+          failed: failed.length,
+          total: failed.length + pods.length,
+          cluster: dto.cluster,
+          policy: name,
+        },
         { errors: failed },
       );
     }
     await this.clusters.recordConnectionSuccess(dto.cluster);
     return {
-      status: 201,
-      body: {
-        policy: policy.name,
-        cluster: dto.cluster,
-        revision: revision.number,
-        image,
-        ports: probeListenPorts(document),
-        pods,
-      },
-      location: `/v1/policies/${policy.name}/probes?cluster=${dto.cluster}`,
+      policy: policy.name,
+      cluster: dto.cluster,
+      revision: revision.number,
+      image,
+      ports: probeListenPorts(document),
+      pods,
     };
   }
 
   async list(name: string, cluster: string) {
-    const { policy, revision, document } = await this.latest.read(name);
+    const { policy, revision, document } = await this.latest.latest(name);
     const pods = (
       await this.find(await this.connect(cluster), cluster, policy.name, document.namespaces)
     ).map(view);
@@ -125,7 +121,7 @@ export class ProbesService {
   }
 
   async remove(name: string, cluster: string) {
-    const { policy, document } = await this.latest.read(name);
+    const { policy, document } = await this.latest.latest(name);
     const client = await this.connect(cluster);
     const deleted: { namespace: string; name: string }[] = [];
     for (const pod of await this.find(client, cluster, policy.name, document.namespaces)) {

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional } from 'class-validator';
-import { IsDns1123Label } from './validators.js';
+import { IsDns1123Label } from '../../../common/dto/validators.js';
 
 export const MAX_CHECK_NAMESPACES = 50;
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { DNS1123_LABEL_PATTERN, IsDns1123Label } from './validators.js';
+import { DNS1123_LABEL_PATTERN, IsDns1123Label } from '../../../common/dto/validators.js';
 
 export const MAX_KUBECONFIG_LENGTH = 256 * 1024;
 export const MAX_PEM_DATA_LENGTH = 64 * 1024;

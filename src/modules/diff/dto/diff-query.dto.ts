@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DNS1123_LABEL_PATTERN } from '../../../common/dto/validators.js';
 
 export class DiffQueryDto {
   @ApiPropertyOptional({
@@ -10,6 +11,6 @@ export class DiffQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(63)
-  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'cluster must be a DNS-1123 label' })
+  @Matches(new RegExp(DNS1123_LABEL_PATTERN), { message: 'cluster must be a DNS-1123 label' })
   cluster?: string;
 }

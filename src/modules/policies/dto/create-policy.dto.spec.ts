@@ -36,7 +36,7 @@ describe('CreatePolicyDto', () => {
     {
       name: 'too many labels',
       input: body(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']))),
-      message: /has 65 labels, more than 64/,
+      message: /has 65 items, more than the maximum of 64/,
     },
   ])('names the offending label: $name', async ({ input, message }) => {
     const errors = await problems(input);

@@ -12,46 +12,11 @@ import {
   MaxLength,
   ValidateIf,
   ValidateNested,
-  registerDecorator,
-  type ValidationArguments,
 } from 'class-validator';
-import { isValidLabelKey } from '../../../core/document/label-key.js';
+import { DNS1123_LABEL_PATTERN, IsLabelMap } from '../../../common/dto/validators.js';
 import { PolicyDocumentDto } from '../../compile/dto/policy-document.dto.js';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const MAX_SELECTOR_LABELS = 64;
-
-/** A Kubernetes label map: valid keys, string values that are valid label values, at most 64 entries. */
-function labelMapProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'must be an object of label keys to label values';
-  const entries = Object.entries(value);
-  if (entries.length > MAX_SELECTOR_LABELS)
-    return `has ${entries.length} labels, more than ${MAX_SELECTOR_LABELS}`;
-  for (const [k, v] of entries) {
-    if (!isValidLabelKey(k))
-      return `key ${JSON.stringify(k.slice(0, 80))} is not a valid Kubernetes label key`;
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
-      return `the value of ${JSON.stringify(k.slice(0, 80))} is not a valid label value (a string of at most 63 letters, digits, "-", "_" or ".")`;
-  }
-  return undefined;
-}
-
-/** A Kubernetes label map: valid keys, string values that are valid label values, at most 64 entries. */
-function IsLabelMap(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isLabelMap',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      validator: {
-        validate: (value: unknown) => labelMapProblem(value) === undefined,
-        defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'labels'} ${labelMapProblem(args?.value) ?? 'is invalid'}`,
-      },
-    });
-}
+const DNS_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
 
 export class ClusterSelectorDto {
   @ApiProperty({

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsDns1123Label } from '../../clusters/dto/validators.js';
+import { IsDns1123Label } from '../../../common/dto/validators.js';
 
 /** An image reference: registry/path:tag or @digest, without spaces or shell characters. */
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;

@@ -1,16 +1,12 @@
-import { fieldOwners } from '../../core/diff/field-owners.js';
-import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import {
-  HASH_ANNOTATION,
-  isOwnedBy,
-  objectContentHash,
-} from '../../core/reconcile/plan-rollout.js';
+import { fieldOwners } from '../diff/field-owners.js';
+import type { NetworkPolicy } from '../kube/network-policy.types.js';
+import { HASH_ANNOTATION, isOwnedBy, objectContentHash } from './plan-rollout.js';
 import {
   resourceKey,
   stripServerFields,
   type LiveNetworkPolicy,
   type ManagedFieldsEntry,
-} from '../../core/reconcile/live-object.js';
+} from './live-object.js';
 
 /**
  * Drift of one policy on one cluster, computed from one label-selected list per namespace.

@@ -1,7 +1,7 @@
-import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
-import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
-import { changedPaths, detectDrift, isHealablePath, likelyManagers } from './drift-diff.js';
+import type { NetworkPolicy } from '../kube/network-policy.types.js';
+import type { LiveNetworkPolicy } from './live-object.js';
+import { decorateForRollout } from './plan-rollout.js';
+import { changedPaths, detectDrift, isHealablePath, likelyManagers } from './detect-drift.js';
 
 function np(name: string, port: number): NetworkPolicy {
   return {

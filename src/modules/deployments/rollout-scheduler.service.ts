@@ -15,7 +15,7 @@ import {
   applyTargetJobId,
   type ApplyTargetJob,
 } from '../../infra/queue/queue.constants.js';
-import { PoliciesRepository } from './policies.repository.js';
+import { DeploymentsRepository } from './deployments.repository.js';
 
 /**
  * Puts rollout jobs on the queue. The database is the source of truth: a reconcile at start
@@ -29,7 +29,7 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @InjectQueue(ROLLOUT_QUEUE) private readonly queue: Queue,
-    private readonly repo: PoliciesRepository,
+    private readonly repo: DeploymentsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,21 +43,30 @@ export class RolloutScheduler implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.timer);
   }
 
-  /** Enqueues one job per target, after superseding queued jobs of older deployments. */
-  async enqueue(deployment: DeploymentRow, targets: DeploymentTargetRow[]): Promise<void> {
+  /**
+   * Enqueues one job per target, after superseding queued jobs of older deployments.
+   * `attempts` overrides JOB_ATTEMPTS (a prune someone waits for is tried once).
+   */
+  async enqueue(
+    deployment: DeploymentRow,
+    targets: DeploymentTargetRow[],
+    opts: { attempts?: number } = {},
+  ): Promise<void> {
     await this.supersedeOlder(
       deployment,
       targets.map((t) => t.clusterName),
     );
     await Promise.all(
-      targets.map((t) => this.add({ deploymentId: deployment.id, clusterName: t.clusterName })),
+      targets.map((t) =>
+        this.add({ deploymentId: deployment.id, clusterName: t.clusterName }, opts.attempts),
+      ),
     );
   }
 
-  private add(job: ApplyTargetJob): Promise<unknown> {
+  private add(job: ApplyTargetJob, attempts = this.config.jobAttempts): Promise<unknown> {
     return this.queue.add(JOB_APPLY_TARGET, job, {
       jobId: applyTargetJobId(job),
-      attempts: this.config.jobAttempts,
+      attempts,
       backoff: { type: 'exponential', delay: this.config.jobBackoffMs, jitter: 0.5 },
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 24 * 3600 },

@@ -1,4 +1,4 @@
-import { Controller, Param, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Param, Sse, type MessageEvent } from '@nestjs/common';
 import {
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,11 +9,25 @@ import {
 import type { Observable } from 'rxjs';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { DeploymentEventsService } from './deployment-events.service.js';
+import { StatusService } from './status.service.js';
 
 @ApiTags('deployments')
 @Controller('v1/deployments')
-export class DeploymentEventsController {
-  constructor(private readonly events: DeploymentEventsService) {}
+export class DeploymentsController {
+  constructor(
+    private readonly status: StatusService,
+    private readonly events: DeploymentEventsService,
+  ) {}
+
+  @Get(':id')
+  @ApiOperation({
+    summary:
+      'One deployment: per cluster phase, attempt, next retry, error and per-object results, with timestamps',
+  })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  get(@Param('id') id: string) {
+    return this.status.deployment(id);
+  }
 
   @Sse(':id/events')
   @ApiOperation({

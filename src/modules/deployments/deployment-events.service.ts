@@ -1,7 +1,7 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ProblemException } from '../../common/problem.exception.js';
-import { StatusService } from '../policies/status.service.js';
+import { StatusService } from './status.service.js';
 
 /** How often the database is read while a stream is open. */
 export const EVENTS_POLL_MS = 250;

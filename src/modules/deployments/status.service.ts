@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from '../../common/problem.exception.js';
+import { httpProblem } from '../../common/http-problems.js';
 import type {
   DeploymentTargetRow,
   PolicyClusterStateRow,
   SyncState,
 } from '../../infra/database/schema.js';
 import { ClusterConnector, type ClusterView } from '../clusters/cluster-connector.service.js';
-import { PoliciesRepository } from './policies.repository.js';
-import { PoliciesService } from './policies.service.js';
+import { PolicyReader } from '../policies/policy-reader.service.js';
+import { DeploymentsRepository } from './deployments.repository.js';
 
 function operationView(t: DeploymentTargetRow | undefined) {
   if (!t) return null;
@@ -44,8 +44,8 @@ export function effectiveSync(
 @Injectable()
 export class StatusService {
   constructor(
-    private readonly repo: PoliciesRepository,
-    private readonly policies: PoliciesService,
+    private readonly repo: DeploymentsRepository,
+    private readonly policies: PolicyReader,
     private readonly clusters: ClusterConnector,
   ) {}
 
@@ -89,7 +89,7 @@ export class StatusService {
 
   async deployment(id: string) {
     const deployment = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findDeployment(id) : undefined;
-    if (!deployment) throw ProblemException.of(404, 'DEPLOYMENT_NOT_FOUND', `No deployment ${id}.`);
+    if (!deployment) throw httpProblem('DEPLOYMENT_NOT_FOUND', { id });
     const targets = await this.repo.listTargets(id);
     return {
       id: deployment.id,
