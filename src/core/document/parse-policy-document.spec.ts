@@ -1200,6 +1200,44 @@ const rows: Row[] = [
       ['/expose/0/except/1', 'INVALID_CIDR'],
     ],
   },
+  // The API server's strict CIDR validation (v1.36+): see src/core/net/cidr.spec.ts.
+  {
+    name: 'expose cidr IPv4-mapped IPv6 (the API server refuses it)',
+    input: withExpose({ network: 'n', cidr: '::ffff:10.0.0.0/104' }),
+    errors: [['/expose/0/cidr', 'CIDR_IPV4_MAPPED']],
+    messages: ['"::ffff:10.0.0.0/104" is an IPv4-mapped IPv6 address', 'write it as 10.0.0.0/8'],
+  },
+  {
+    name: 'expose cidr IPv4-mapped with a short prefix',
+    input: withExpose({ network: 'n', cidr: '::ffff:0:0/80' }),
+    errors: [['/expose/0/cidr', 'CIDR_IPV4_MAPPED']],
+    messages: ['use an IPv4 CIDR, or an IPv6 CIDR outside ::ffff:0:0/96'],
+  },
+  {
+    name: 'except IPv4-mapped in hex',
+    input: withExpose({ network: 'n', cidr: '::/0', except: ['::ffff:a00:0/104'] }),
+    errors: [['/expose/0/except/0', 'CIDR_IPV4_MAPPED']],
+  },
+  {
+    name: 'expose cidr with a leading zero in an octet',
+    input: withExpose({ network: 'n', cidr: '010.0.0.0/8' }),
+    errors: [['/expose/0/cidr', 'CIDR_LEADING_ZERO']],
+  },
+  {
+    name: 'except with a leading zero in the prefix length',
+    input: withExpose({ network: 'n', cidr: '10.0.0.0/8', except: ['10.1.0.0/016'] }),
+    errors: [['/expose/0/except/0', 'CIDR_LEADING_ZERO']],
+  },
+  {
+    name: 'expose cidr with an IPv6 zone',
+    input: withExpose({ network: 'n', cidr: 'fe80::%eth0/64' }),
+    errors: [['/expose/0/cidr', 'INVALID_CIDR']],
+  },
+  {
+    name: 'expose cidr IPv4-compatible IPv6 (accepted: not mapped)',
+    input: withExpose({ network: 'n', cidr: '::10.0.0.0/104' }),
+    expected: { expose: [{ index: 0, network: 'n', cidr: '::a00:0/104', except: [], ports: [] }] },
+  },
   {
     name: 'except item not a string',
     input: withExpose({ network: 'n', cidr: '10.0.0.0/8', except: [null] }),

@@ -40,6 +40,10 @@ export const PROBLEM_MESSAGES = {
   INVALID_PORT_RANGE: 'port range {value} must be "low-high" with 1 <= low <= high <= 65535',
   // addresses
   INVALID_CIDR: 'cidr {value} is not an IPv4 or IPv6 CIDR',
+  CIDR_LEADING_ZERO:
+    'cidr {value} has a leading zero in an address part or in the prefix length, which the Kubernetes API server refuses (some software reads such numbers as octal)',
+  CIDR_IPV4_MAPPED:
+    'cidr {value} is an IPv4-mapped IPv6 address (inside ::ffff:0:0/96), which the Kubernetes API server refuses; {hint}',
   CIDR_HOST_BITS_SET: 'cidr {value} has host bits set; it was made canonical as {canonical}',
   EXCEPT_NOT_SUBSET: 'except {value} is not a strict subset of cidr {cidr}',
   EXCEPT_FAMILY_MISMATCH: 'except {value} is not in the same address family as cidr {cidr}',
