@@ -1,4 +1,5 @@
 import { checkCidr, cidrIsStrictSubset, formatIp, parseIp, type Cidr } from '../net/cidr.js';
+import { cidrsCover, compareCidrs } from '../net/cidr-set.js';
 import { childPath, isPlainObject, readFields, readList, readString, show } from './json-shape.js';
 import { DOCUMENT_LIMITS } from './limits.js';
 import type { NetworkNames } from './network-names.js';
@@ -39,16 +40,11 @@ function readCidr(value: unknown, path: string, sink: ProblemSink): Cidr | undef
   return cidr;
 }
 
-/** Address order: family, then network address, then prefix length. */
-function compareCidrs(a: Cidr, b: Cidr): number {
-  if (a.family !== b.family) return a.family - b.family;
-  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
-  return a.prefix - b.prefix;
-}
-
 /**
  * Parses `except`: each a CIDR strictly inside `outer` (when `outer` is valid) and of the same
- * family. Returns the canonical texts, sorted by address and unique.
+ * family, and together not covering all of `outer` (EXCEPT_COVERS_CIDR: such a rule would
+ * allow no address, which is surely not what was meant). Returns the canonical texts, sorted
+ * by address and unique.
  */
 function parseExcept(
   value: unknown,
@@ -78,6 +74,10 @@ function parseExcept(
       }
     }
     valid.push(inner);
+  }
+  if (outer && valid.length > 0 && cidrsCover(valid, outer)) {
+    sink.error(path, 'EXCEPT_COVERS_CIDR', { cidr: outer.text });
+    return [];
   }
   valid.sort(compareCidrs);
   return valid.filter((c, i) => i === 0 || compareCidrs(c, valid[i - 1]) !== 0).map((c) => c.text);

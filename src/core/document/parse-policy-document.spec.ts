@@ -1200,6 +1200,44 @@ const rows: Row[] = [
       ['/expose/0/except/1', 'INVALID_CIDR'],
     ],
   },
+  {
+    name: 'excepts that cover the whole cidr (the API server accepts it; it allows nothing)',
+    input: withExpose({
+      network: 'n',
+      cidr: '10.0.0.0/24',
+      except: ['10.0.0.0/25', '10.0.0.128/25'],
+    }),
+    errors: [['/expose/0/except', 'EXCEPT_COVERS_CIDR']],
+    messages: ['the excepts cover every address of cidr 10.0.0.0/24'],
+  },
+  {
+    name: 'excepts that cover the whole cidr, nested and IPv6',
+    input: withExpose({
+      network: 'n',
+      cidr: '2001:db8::/32',
+      except: ['2001:db8:8000::/33', '2001:db8::/34', '2001:db8:4000::/34', '2001:db8::/40'],
+    }),
+    errors: [['/expose/0/except', 'EXCEPT_COVERS_CIDR']],
+  },
+  {
+    name: 'excepts that leave one address',
+    input: withExpose({
+      network: 'n',
+      cidr: '10.0.0.0/30',
+      except: ['10.0.0.0/31', '10.0.0.2/32'],
+    }),
+    expected: {
+      expose: [
+        {
+          index: 0,
+          network: 'n',
+          cidr: '10.0.0.0/30',
+          except: ['10.0.0.0/31', '10.0.0.2/32'],
+          ports: [],
+        },
+      ],
+    },
+  },
   // The API server's strict CIDR validation (v1.36+): see src/core/net/cidr.spec.ts.
   {
     name: 'expose cidr IPv4-mapped IPv6 (the API server refuses it)',

@@ -47,6 +47,8 @@ export const PROBLEM_MESSAGES = {
   CIDR_HOST_BITS_SET: 'cidr {value} has host bits set; it was made canonical as {canonical}',
   EXCEPT_NOT_SUBSET: 'except {value} is not a strict subset of cidr {cidr}',
   EXCEPT_FAMILY_MISMATCH: 'except {value} is not in the same address family as cidr {cidr}',
+  EXCEPT_COVERS_CIDR:
+    'the excepts cover every address of cidr {cidr}, so this rule would allow no address',
   // ACI fields NetworkPolicy cannot express
   IGNORED_SOURCE_PORT: '{field} is ignored: NetworkPolicy matches destination ports only',
   IGNORED_ESTABLISHED:
