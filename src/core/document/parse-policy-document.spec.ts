@@ -717,9 +717,49 @@ const rows: Row[] = [
     ports: [{ protocol: 'TCP', port: 23 }],
   },
   {
+    // Was accepted as 23. A leading zero is octal to some readers (023 = 19), and the API
+    // server refuses leading zeros in CIDRs for that reason: numbers are plain decimal.
     name: 'port decimal string with leading zero',
     input: withPorts({ port: '023' }),
-    ports: [{ protocol: 'TCP', port: 23 }],
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['numbers must be plain decimal'],
+  },
+  // Numbers in another notation are errors, not named ports ("1e3" and "0x17" are valid
+  // IANA service names, so they used to become named ports silently).
+  ...['1e3', '0x17', '0o17', '0b101', '1e-3', '+80', '080', ' 80', '80 ', '80.0', '.5e2'].map(
+    (port): Row => ({
+      name: `port ${JSON.stringify(port)}: a number in another notation`,
+      input: withPorts({ port }),
+      errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+      messages: ['numbers must be plain decimal'],
+    }),
+  ),
+  {
+    name: 'port range with leading zeros',
+    input: withPorts({ port: '080-090' }),
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['numbers must be plain decimal'],
+  },
+  {
+    name: 'port 1e3 as a JSON number is the integer 1000',
+    input: JSON.parse(
+      '{"namespaces":["mms"],"contracts":{"c":{"provide_networks":["p"],"consume_networks":["q"],"ports":[{"port":1e3}]}}}',
+    ),
+    ports: [{ protocol: 'TCP', port: 1000 }],
+  },
+  {
+    name: 'named ports that merely start with digits stay names',
+    input: withPorts({ port: '8080tcp' }, { port: 'x1e3' }),
+    ports: [
+      { protocol: 'TCP', port: '8080tcp' },
+      { protocol: 'TCP', port: 'x1e3' },
+    ],
+  },
+  {
+    name: 'an invalid name gives no decimal hint',
+    input: withPorts({ port: 'my_port' }),
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['with at least one letter)'],
   },
   {
     name: 'port 1 and 65535',

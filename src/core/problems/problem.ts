@@ -36,7 +36,7 @@ export const PROBLEM_MESSAGES = {
   INVALID_PROTOCOL: 'protocol must be TCP, UDP or SCTP (any case), got {value}',
   PORT_OUT_OF_RANGE: 'port {value} is outside 1-65535',
   INVALID_PORT:
-    'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter)',
+    'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter){detail}',
   INVALID_PORT_RANGE: 'port range {value} must be "low-high" with 1 <= low <= high <= 65535',
   // addresses
   INVALID_CIDR: 'cidr {value} is not an IPv4 or IPv6 CIDR',
