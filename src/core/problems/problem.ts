@@ -61,6 +61,8 @@ export const PROBLEM_MESSAGES = {
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
+  DUPLICATE_KEY:
+    'key {key} appears more than once in this object; JSON readers keep only one of them silently, so the body is refused',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_MESSAGES;
