@@ -3,9 +3,11 @@
  * used to prove what a set of emitted policies actually allows.
  *
  * Deliberate abstractions (documented, tested):
- * - Pods are label sets in a namespace; they have no IP address. `ipBlock` peers therefore
- *   match only external sources/destinations (addresses outside the cluster), and pods are
- *   matched by selectors only. Real CNIs differ: most also match a pod's IP against ipBlock.
+ * - Pods are label sets in a namespace, with an optional IP address. An `ipBlock` peer matches
+ *   an external address in its `cidr` and in no `except`, and a pod whose `ip` is (the
+ *   conformance tests' reading, which Calico, Antrea and kube-router follow); a pod without
+ *   an `ip` is matched by selectors only, so ipBlocks then describe traffic from outside
+ *   the cluster alone (see src/core/README.md, The evaluator).
  * - Node-local traffic, host-network pods, loopback and Services are not modelled.
  * - Named ports are opaque atoms (see port-set.ts): they never equal a numeric port.
  * - Shapes the API server would reject are given a conservative meaning instead of
@@ -43,10 +45,18 @@ import type {
 } from './evaluator.types.js';
 import { compileLabelSelector, type LabelMatcher } from './match-label-selector.js';
 
+type ParsedIp = { family: 4 | 6; value: bigint };
+
 /** A connection end resolved once per query: namespace labels looked up, IP parsed. */
 type ResolvedEnd =
-  | { kind: 'pod'; pod: EvalPod; namespaceLabels: Readonly<Record<string, string>> }
-  | { kind: 'external'; ip: { family: 4 | 6; value: bigint } | undefined };
+  | {
+      kind: 'pod';
+      pod: EvalPod;
+      namespaceLabels: Readonly<Record<string, string>>;
+      /** The pod's IP, when it has one: ipBlocks match it. */
+      ip: ParsedIp | undefined;
+    }
+  | { kind: 'external'; ip: ParsedIp | undefined };
 
 type PeerMatcher = (end: ResolvedEnd) => boolean;
 
@@ -95,8 +105,8 @@ function compileIpBlock(block: IPBlock): PeerMatcher {
     if (!c) return MATCH_NOTHING;
     except.push(c);
   }
+  // Pods match too, by their IP when they have one (see the module comment).
   return (end) =>
-    end.kind === 'external' &&
     end.ip !== undefined &&
     cidrContainsIp(cidr, end.ip) &&
     !except.some((c) => cidrContainsIp(c, end.ip!));
@@ -242,6 +252,7 @@ function buildEvaluator(
     kind: 'pod',
     pod,
     namespaceLabels: labelsOfNamespace(pod.namespace),
+    ip: typeof pod.ip === 'string' ? parseIp(pod.ip) : undefined,
   });
   const resolveIp = (ip: string): ResolvedEnd => ({
     kind: 'external',
@@ -292,8 +303,8 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  *   a rule without peers matches every pod and every external address.
  * - Peers: `podSelector` alone = pods of the policy's namespace; `namespaceSelector` alone =
  *   every pod of matching namespaces; both = matching pods in matching namespaces (AND);
- *   `ipBlock` = external addresses in `cidr` and in no `except` (never a pod; see the
- *   module comment for this and the other abstractions).
+ *   `ipBlock` = addresses in `cidr` and in no `except`: external ones, and pods that carry
+ *   such an `ip` (a pod without `ip` never; see the module comment).
  *
  * Policies are compiled and indexed by namespace once; every query is then proportional to
  * the policies of the namespaces involved. Pure and deterministic; never throws.
