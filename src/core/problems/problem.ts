@@ -57,6 +57,9 @@ export const PROBLEM_MESSAGES = {
     '{field} is ignored: NetworkPolicy is stateful, so replies to an allowed connection are always allowed',
   ACTION_NOT_PERMIT:
     'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
+  // compiled size (see src/core/compiler/compile-limits.ts)
+  COMPILE_LIMIT_EXCEEDED:
+    'the compiled objects would hold {count} {what}, more than the {limit} limit of {max}; largest contributors: {contributors}',
   // clusters
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
