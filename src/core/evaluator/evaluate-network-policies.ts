@@ -48,7 +48,7 @@ import { compileLabelSelector, type LabelMatcher } from './match-label-selector.
 type ParsedIp = { family: 4 | 6; value: bigint };
 
 /** A connection end resolved once per query: namespace labels looked up, IP parsed. */
-type ResolvedEnd =
+export type ResolvedEnd =
   | {
       kind: 'pod';
       pod: EvalPod;
@@ -60,22 +60,26 @@ type ResolvedEnd =
 
 type PeerMatcher = (end: ResolvedEnd) => boolean;
 
-interface CompiledRule {
+export interface CompiledRule {
   /** True when the rule has no (or an empty) peer list: it matches every end. */
   matchesEveryone: boolean;
   peers: PeerMatcher[];
+  /** The peers as written (same order as `peers`), for the sparse matrix's index lookups. */
+  peerSpecs: readonly unknown[];
   ports: PortSet;
   allPorts: boolean;
 }
 
-interface CompiledPolicy {
+export interface CompiledPolicy {
   selects: LabelMatcher;
+  /** `spec.podSelector` as written, for the sparse matrix's index lookups. */
+  podSelector: unknown;
   ingress: CompiledRule[] | undefined;
   egress: CompiledRule[] | undefined;
 }
 
 /** The policies of one direction that select a pod: isolation plus their rules. */
-interface Selection {
+export interface Selection {
   isolated: boolean;
   rules: CompiledRule[];
 }
@@ -151,6 +155,7 @@ function compileRule(
   return {
     matchesEveryone: peerList.length === 0,
     peers: peerList.map((p) => compilePeer(p, policyNamespace)),
+    peerSpecs: peerList,
     ports: portSet,
     allPorts: isAllPorts(portSet),
   };
@@ -162,6 +167,7 @@ function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   const types = effectivePolicyTypes(policy);
   return {
     selects: compileLabelSelector(spec.podSelector),
+    podSelector: spec.podSelector,
     ingress: types.ingress
       ? (Array.isArray(spec.ingress) ? spec.ingress : []).map((r) =>
           compileRule(r?.from, r?.ports, ns),
@@ -173,12 +179,13 @@ function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   };
 }
 
-function ruleMatches(rule: CompiledRule, end: ResolvedEnd): boolean {
+/** True when the rule's peers (or the absence of peers) match the end. */
+export function ruleMatches(rule: CompiledRule, end: ResolvedEnd): boolean {
   return rule.matchesEveryone || rule.peers.some((p) => p(end));
 }
 
 /** The ports a selection allows towards/from `end`: ALL when not isolated, else the union. */
-function allowedBy(selection: Selection, end: ResolvedEnd): PortSet {
+export function allowedBy(selection: Selection, end: ResolvedEnd): PortSet {
   if (!selection.isolated) return ALL_PORTS;
   const parts: PortSet[] = [];
   for (const rule of selection.rules) {
@@ -198,15 +205,25 @@ function intersect(a: PortSet, b: PortSet): PortSet {
   return intersectPortSets(a, b);
 }
 
-interface EvaluatorCore {
+/**
+ * The compiled form behind an evaluator, shared with the sparse matrix
+ * (evaluate-sparse-matrix.ts) so that both answer with the very same matchers.
+ */
+export interface EvaluatorCore {
   api: NetworkPolicyEvaluator;
   resolvePod(pod: EvalPod): ResolvedEnd;
   resolve(end: EvalSource): ResolvedEnd;
   ingressSelection(pod: EvalPod): Selection;
   egressSelection(pod: EvalPod): Selection;
+  /** A namespace's labels as the evaluator sees them (the name label always set). */
+  labelsOfNamespace(name: string): Readonly<Record<string, string>>;
+  /** The compiled policies of a namespace that have Ingress (resp. Egress) in their types. */
+  ingressPolicies(namespace: string): readonly CompiledPolicy[];
+  egressPolicies(namespace: string): readonly CompiledPolicy[];
 }
 
-function buildEvaluator(
+/** Compiles policies and namespaces once (see createEvaluator for the semantics). */
+export function buildEvaluator(
   policies: readonly NetworkPolicy[],
   namespaces: readonly EvalNamespace[],
 ): EvaluatorCore {
@@ -281,7 +298,16 @@ function buildEvaluator(
     isIngressIsolated: (pod) => ingressSelection(pod).isolated,
     isEgressIsolated: (pod) => egressSelection(pod).isolated,
   };
-  return { api, resolvePod, resolve, ingressSelection, egressSelection };
+  return {
+    api,
+    resolvePod,
+    resolve,
+    ingressSelection,
+    egressSelection,
+    labelsOfNamespace,
+    ingressPolicies: (ns) => ingressByNamespace.get(ns) ?? [],
+    egressPolicies: (ns) => egressByNamespace.get(ns) ?? [],
+  };
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
