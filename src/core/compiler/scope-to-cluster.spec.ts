@@ -195,6 +195,22 @@ describe('scopeToCluster: rules, annotations and objects', () => {
     expect(out.metadata).toEqual({ name: 'web', namespace: 'mms' });
   });
 
+  it('names every expose rule of a rule that several share', () => {
+    const input = exposed([{ cidr: '0.0.0.0/0' }], true);
+    input.spec.ingress![1].from = [
+      { ipBlock: { cidr: '0.0.0.0/0' } },
+      { ipBlock: { cidr: '10.244.0.0/20' } },
+    ];
+    input.metadata.annotations = {
+      [SOURCES]: JSON.stringify([['intra-network'], ['/expose/0', '/expose/1']]),
+    };
+    const r = scopeToCluster([input], K8S);
+    expect(r.warnings.map((w) => w.path)).toEqual(['/expose/0', '/expose/1']);
+    expect(r.warnings[0].message).toContain(
+      'ipBlock 10.244.0.0/20 of the rule shared by expose rules /expose/0, /expose/1 lies inside',
+    );
+  });
+
   it('scopes egress ipBlocks too, keeping the egress annotation in step', () => {
     const np: NetworkPolicy = {
       apiVersion: 'networking.k8s.io/v1',

@@ -221,7 +221,13 @@ export function scopeToCluster(
         const exposes = (sources?.[i] ?? []).filter((r) => r.startsWith('/expose/'));
         const where = `${o.metadata.namespace}/${o.metadata.name} ${direction} rule ${i}`;
         if (exposes.length === 0) warn('', { cidr, why, source: where });
-        for (const e of exposes) warn(e, { cidr, why, source: `expose rule ${e}` });
+        // Expose rules with the same ports share one compiled rule, and the annotation names
+        // the rule's sources, not each peer's: then every one of them is named.
+        const source =
+          exposes.length === 1
+            ? `expose rule ${exposes[0]}`
+            : `the rule shared by expose rules ${exposes.join(', ')}`;
+        for (const e of exposes) warn(e, { cidr, why, source });
       });
     };
     const ingress = scopeDirection(

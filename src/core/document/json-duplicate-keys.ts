@@ -13,6 +13,7 @@ export interface DuplicateKeyScanOptions {
   maxDepth?: number;
 }
 
+/** The bounds findDuplicateKeys uses when none are given. */
 export const DUPLICATE_KEY_SCAN_DEFAULTS = { maxFindings: 20, maxDepth: 256 } as const;
 
 /** A container being scanned: an object with the keys seen so far, or an array. */
