@@ -47,7 +47,7 @@ describe('compile limits', () => {
     const t0 = performance.now();
     const r = compileWithinLimits(doc);
     const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(200);
+    expect(ms).toBeLessThan(1000); // about 5 ms; compiling it took 17 s
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors).toEqual([

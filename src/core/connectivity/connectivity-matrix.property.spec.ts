@@ -208,7 +208,7 @@ describe('buildConnectivityMatrix', () => {
     const ms = performance.now() - t0;
     // Providers accept consumers on 443 and each other (intra); consumers accept providers on all.
     expect(m.cells).toHaveLength(400 * 400 * 2 + 800);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(8000); // pair by pair: 20 s on a quiet machine
   });
 
   it('samples an expose cidr outside its excepts, and none when they cover it all', () => {
