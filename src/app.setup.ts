@@ -1,8 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
 import { problemBody } from './common/http-problems.js';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ProblemItem } from './common/problem.exception.js';
+import type {
+  NestExpressApplication,
+  NestExpressBodyParserOptionsMap,
+} from '@nestjs/platform-express';
+import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config.js';
@@ -13,6 +19,25 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
 
+/** Where the JSON body parser leaves the duplicate keys it found in the raw body. */
+const DUPLICATE_KEYS = Symbol('duplicateKeys');
+type ScannedRequest = IncomingMessage & { [DUPLICATE_KEYS]?: ProblemItem[] };
+
+/**
+ * body-parser's `verify` hook, which sees the raw (inflated) body before JSON.parse: JSON.parse
+ * keeps the last of two equal keys silently, so duplicates can only be found in the text.
+ */
+function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, encoding: string) {
+  let text: string;
+  try {
+    text = new TextDecoder(encoding || 'utf-8').decode(buf);
+  } catch {
+    return; // A charset TextDecoder does not know: body-parser refuses it anyway (415).
+  }
+  const duplicates = findDuplicateKeys(text);
+  if (duplicates.length > 0) (req as ScannedRequest)[DUPLICATE_KEYS] = duplicates;
+}
+
 /**
  * Everything main.ts and the e2e tests both need on top of the module graph: body limits,
  * problem+json errors, logging and the OpenAPI document at /docs and /docs-json.
@@ -20,23 +45,30 @@ import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js'
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
-  express.useBodyParser('json', {
+  // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
+  // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
+  // body-parser as given; the type below is body-parser's own, `verify` included.
+  const jsonOptions: NestExpressBodyParserOptionsMap['json'] = {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],
-  });
+    verify: scanForDuplicateKeys,
+  };
+  express.useBodyParser('json', jsonOptions);
   express.disable('x-powered-by');
-  // Before anything walks a body: reject nesting no valid request has, and strings the
-  // database cannot store, with a clear 400 instead of a stack overflow or a 500.
+  // Before anything walks a body: reject nesting no valid request has, strings the database
+  // cannot store, and keys given twice (the last would silently win), with a clear 400
+  // instead of a stack overflow, a 500 or a quietly different request.
   express.use((req: Request, res: Response, next: NextFunction) => {
-    const problem = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
-    if (!problem) return next();
+    const hostile = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
+    const errors = hostile ? [hostile] : (req as ScannedRequest)[DUPLICATE_KEYS];
+    if (!errors) return next();
     res
       .status(400)
       .type('application/problem+json')
       .send(
         JSON.stringify({
-          ...problemBody('INVALID_REQUEST', { count: 1 }),
-          errors: [problem],
+          ...problemBody('INVALID_REQUEST', { count: errors.length }),
+          errors,
           instance: req.originalUrl.split('?')[0],
         }),
       );

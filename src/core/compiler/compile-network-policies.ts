@@ -17,7 +17,14 @@ import {
   unionPortSets,
   type PortSet,
 } from '../ports/port-set.js';
+import type { Problem } from '../problems/problem.js';
 import { computeDocumentGrants, invertGrants, type Grant } from '../semantics/network-grants.js';
+import {
+  checkDocumentLimits,
+  checkSpecLimits,
+  resolveLimits,
+  type CompileLimits,
+} from './compile-limits.js';
 
 export const NETWORK_LABEL = 'gbp-netpol.io/network';
 export const POLICY_LABEL = 'gbp-netpol.io/policy';
@@ -38,6 +45,11 @@ const DNS_PORTS: PortSet = portSetFromPorts([
 export interface CompileOptions {
   /** When set, every object is labelled `gbp-netpol.io/policy=<policyName>`. */
   policyName?: string;
+  /**
+   * Overrides of DEFAULT_COMPILE_LIMITS, for compileWithinLimits and compileDocument (the
+   * service reads them from its configuration). compileNetworkPolicies ignores them.
+   */
+  limits?: Partial<CompileLimits>;
 }
 
 interface RuleDraft {
@@ -162,21 +174,19 @@ function emitPorts(ports: PortSet): { ports?: NetworkPolicyPort[] } {
   return list ? { ports: list } : {};
 }
 
-/**
- * Compiles a normalised document into NetworkPolicies: one per network and namespace, named
- * after the network and selecting its members, enforcing exactly the truth table of
- * `src/core/README.md`. The output is canonical and sorted by namespace then name: the same
- * document always gives byte-identical JSON, whatever the order it was written in.
- */
-export function compileNetworkPolicies(
-  doc: NormalisedDocument,
-  options: CompileOptions = {},
-): NetworkPolicy[] {
+/** One network's policy body, the same in every namespace. */
+interface NetworkSpec {
+  spec: NetworkPolicySpec;
+  annotations: Record<string, string>;
+}
+
+/** Builds each network's spec and annotations once, from the document's grants. */
+function buildSpecs(doc: NormalisedDocument): Map<string, NetworkSpec> {
   const grants = computeDocumentGrants(doc);
   const egressGrants = doc.options.egress === 'enforce' ? invertGrants(grants) : undefined;
   const labelKey = doc.options.labelKey;
 
-  const specs = new Map<string, { spec: NetworkPolicySpec; annotations: Record<string, string> }>();
+  const specs = new Map<string, NetworkSpec>();
   for (const n of doc.networks) {
     const ingress = sortRules([
       ...networkRules(doc, grants.ingress.get(n)),
@@ -199,7 +209,15 @@ export function compileNetworkPolicies(
     }
     specs.set(n, { spec, annotations });
   }
+  return specs;
+}
 
+/** One object per namespace and network, sorted by namespace then name; specs are shared. */
+function stampObjects(
+  doc: NormalisedDocument,
+  specs: ReadonlyMap<string, NetworkSpec>,
+  options: CompileOptions,
+): NetworkPolicy[] {
   const labelsFor = (n: string): Record<string, string> => ({
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
     [NETWORK_LABEL]: n,
@@ -223,6 +241,49 @@ export function compileNetworkPolicies(
     }
   }
   return objects;
+}
+
+/**
+ * Compiles a normalised document into NetworkPolicies: one per network and namespace, named
+ * after the network and selecting its members, enforcing exactly the truth table of
+ * `src/core/README.md`. The output is canonical and sorted by namespace then name: the same
+ * document always gives byte-identical JSON, whatever the order it was written in. It knows
+ * no limits: use compileWithinLimits for documents from users.
+ */
+export function compileNetworkPolicies(
+  doc: NormalisedDocument,
+  options: CompileOptions = {},
+): NetworkPolicy[] {
+  return stampObjects(doc, buildSpecs(doc), options);
+}
+
+export type LimitedCompileResult =
+  { ok: true; objects: NetworkPolicy[] } | { ok: false; errors: Problem[] };
+
+/**
+ * compileNetworkPolicies within limits (DEFAULT_COMPILE_LIMITS with `options.limits` applied;
+ * see CompileLimits): the same objects, or COMPILE_LIMIT_EXCEEDED problems (path `''`) that
+ * name the limit, the count and the largest contributors. The counts are exact and known
+ * before anything is stamped out per namespace: objects and grant pairs come from the
+ * document alone in linear time, so a 2,000 × 2,000 contract is refused in milliseconds;
+ * rules, peers and selector values from each network's spec, built once (work bounded by
+ * the grant-pairs limit) and shared by all namespaces. Pure; never throws.
+ */
+export function compileWithinLimits(
+  doc: NormalisedDocument,
+  options: CompileOptions = {},
+): LimitedCompileResult {
+  const limits = resolveLimits(options.limits);
+  const early = checkDocumentLimits(doc, limits);
+  if (early.length > 0) return { ok: false, errors: early };
+  const specs = buildSpecs(doc);
+  const late = checkSpecLimits(
+    doc.namespaces.length,
+    new Map([...specs].map(([n, s]) => [n, s.spec])),
+    limits,
+  );
+  if (late.length > 0) return { ok: false, errors: late };
+  return { ok: true, objects: stampObjects(doc, specs, options) };
 }
 
 /** Adds the DNS peer: into a rule with exactly DNS's ports when one exists, else as its own rule. */

@@ -7,7 +7,7 @@ import type {
 import { isDns1123Label, isDns1123Subdomain } from '../document/dns-names.js';
 import { isValidLabelKey } from '../document/label-key.js';
 import { isValidLabelValue } from '../document/label-map.js';
-import { cidrIsStrictSubset, parseCidr } from '../net/cidr.js';
+import { checkCidr, cidrIsStrictSubset, type Cidr } from '../net/cidr.js';
 
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
@@ -47,18 +47,30 @@ function checkPort(p: NetworkPolicyPort, at: string, out: string[]): void {
   } else if (p.endPort !== undefined) out.push(`${at}.endPort: needs a numeric port`);
 }
 
+/**
+ * Checks one ipBlock CIDR as the API server does for a new object (checkCidr), host bits
+ * included: the API server refuses them since StrictIPCIDRValidation (v1.36).
+ */
+function checkIpBlockCidr(value: string, at: string, out: string[]): Cidr | undefined {
+  const check = checkCidr(value);
+  if (!check.ok) {
+    out.push(`${at}: ${check.code} ${value}`);
+    return undefined;
+  }
+  if (check.cidr.hadHostBits) out.push(`${at}: host bits set ${value}`);
+  return check.cidr;
+}
+
 function checkPeer(peer: NetworkPolicyPeer, at: string, out: string[]): void {
   const selectors = peer.podSelector !== undefined || peer.namespaceSelector !== undefined;
   if (peer.ipBlock) {
     if (selectors) out.push(`${at}: ipBlock must not be combined with a selector`);
-    const cidr = parseCidr(peer.ipBlock.cidr);
-    if (!cidr) out.push(`${at}.ipBlock.cidr: invalid ${peer.ipBlock.cidr}`);
-    else if (cidr.hadHostBits) out.push(`${at}.ipBlock.cidr: not canonical ${peer.ipBlock.cidr}`);
-    for (const e of peer.ipBlock.except ?? []) {
-      const x = parseCidr(e);
-      if (!x || !cidr || !cidrIsStrictSubset(x, cidr))
-        out.push(`${at}.ipBlock.except: ${e} is not a strict subset of ${peer.ipBlock.cidr}`);
-    }
+    const cidr = checkIpBlockCidr(peer.ipBlock.cidr, `${at}.ipBlock.cidr`, out);
+    (peer.ipBlock.except ?? []).forEach((e, i) => {
+      const x = checkIpBlockCidr(e, `${at}.ipBlock.except[${i}]`, out);
+      if (x && cidr && !cidrIsStrictSubset(x, cidr))
+        out.push(`${at}.ipBlock.except: ${e} is not a strict subset of ${peer.ipBlock!.cidr}`);
+    });
   } else if (!selectors) out.push(`${at}: a peer needs a selector or an ipBlock`);
   if (peer.podSelector) checkSelector(peer.podSelector, `${at}.podSelector`, out);
   if (peer.namespaceSelector) checkSelector(peer.namespaceSelector, `${at}.namespaceSelector`, out);

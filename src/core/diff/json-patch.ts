@@ -14,6 +14,14 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 /**
+ * An own member's value, never an inherited one: `o['__proto__']` on an object without that
+ * own key is Object.prototype, and `'__proto__' in o` is always true.
+ */
+function own(o: JsonObject, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+/**
  * A plain JSON copy of a value with object keys sorted at every level and `undefined`
  * members dropped (what JSON.stringify would keep). `undefined` itself becomes `null`.
  */
@@ -31,7 +39,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     if (!isObject(b)) return false;
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -50,13 +58,15 @@ function walk(a: unknown, b: unknown, tokens: string[], out: JsonPatchOp[]): voi
   const path = pointer(...tokens);
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
-      .filter((k) => a[k] !== undefined || b[k] !== undefined)
+      .filter((k) => own(a, k) !== undefined || own(b, k) !== undefined)
       .sort();
     for (const k of keys) {
-      if (b[k] === undefined) out.push({ op: 'remove', path: pointer(...tokens, k) });
-      else if (a[k] === undefined)
-        out.push({ op: 'add', path: pointer(...tokens, k), value: canonicalValue(b[k]) });
-      else walk(a[k], b[k], [...tokens, k], out);
+      const ak = own(a, k);
+      const bk = own(b, k);
+      if (bk === undefined) out.push({ op: 'remove', path: pointer(...tokens, k) });
+      else if (ak === undefined)
+        out.push({ op: 'add', path: pointer(...tokens, k), value: canonicalValue(bk) });
+      else walk(ak, bk, [...tokens, k], out);
     }
     return;
   }

@@ -85,8 +85,13 @@ describe('parsePortValue', () => {
     { value: 1e300, code: 'PORT_OUT_OF_RANGE' },
     { value: 0.5, code: 'INVALID_PORT' },
     { value: '1.5', code: 'INVALID_PORT' },
-    { value: '1e3', expected: { port: '1e3' } }, // a valid named port, as Kubernetes reads it
-    { value: '0x50', expected: { port: '0x50' } },
+    // Valid IANA service names for Kubernetes, but numbers in another notation: reading them
+    // as names would silently open a different port (issue 10, section 7).
+    { value: '1e3', code: 'INVALID_PORT' },
+    { value: '0x50', code: 'INVALID_PORT' },
+    { value: '+80', code: 'INVALID_PORT' },
+    { value: '080', code: 'INVALID_PORT' },
+    { value: '0', code: 'PORT_OUT_OF_RANGE' },
     { value: ' 80', code: 'INVALID_PORT' },
     { value: '2-1', code: 'INVALID_PORT_RANGE' },
     { value: false, code: 'TYPE_MISMATCH' },

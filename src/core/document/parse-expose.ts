@@ -1,4 +1,5 @@
-import { cidrIsStrictSubset, parseCidr, type Cidr } from '../net/cidr.js';
+import { checkCidr, cidrIsStrictSubset, formatIp, parseIp, type Cidr } from '../net/cidr.js';
+import { cidrsCover, compareCidrs } from '../net/cidr-set.js';
 import { childPath, isPlainObject, readFields, readList, readString, show } from './json-shape.js';
 import { DOCUMENT_LIMITS } from './limits.js';
 import type { NetworkNames } from './network-names.js';
@@ -8,30 +9,42 @@ import type { NormalisedExpose } from './policy-document.types.js';
 
 const EXPOSE_FIELDS: ReadonlySet<string> = new Set(['network', 'cidr', 'except', 'ports']);
 
-/** Parses a CIDR string, warning CIDR_HOST_BITS_SET when it had to be made canonical. */
+/** How to write an IPv4-mapped CIDR so that the API server accepts it. */
+function ipv4MappedHint(s: string): string {
+  const slash = s.indexOf('/');
+  const prefix = Number(s.slice(slash + 1));
+  const mapped = parseIp(s.slice(0, slash));
+  if (!mapped || prefix < 96) return 'use an IPv4 CIDR, or an IPv6 CIDR outside ::ffff:0:0/96';
+  const v4 = mapped.value & 0xffffffffn;
+  const bits = 128 - prefix;
+  const network = (v4 >> BigInt(bits)) << BigInt(bits);
+  return `write it as ${formatIp(4, network)}/${prefix - 96}`;
+}
+
+/**
+ * Parses a CIDR string as the API server validates ipBlock CIDRs (see checkCidr), warning
+ * CIDR_HOST_BITS_SET when it had to be made canonical.
+ */
 function readCidr(value: unknown, path: string, sink: ProblemSink): Cidr | undefined {
   const s = readString(value, path, sink);
   if (s === undefined) return undefined;
-  const cidr = parseCidr(s);
-  if (!cidr) {
-    sink.error(path, 'INVALID_CIDR', { value: show(s) });
+  const check = checkCidr(s);
+  if (!check.ok) {
+    const hint = check.code === 'CIDR_IPV4_MAPPED' ? ipv4MappedHint(s) : '';
+    sink.error(path, check.code, { value: show(s), hint });
     return undefined;
   }
+  const cidr = check.cidr;
   if (cidr.hadHostBits)
     sink.warn(path, 'CIDR_HOST_BITS_SET', { value: show(s), canonical: cidr.text });
   return cidr;
 }
 
-/** Address order: family, then network address, then prefix length. */
-function compareCidrs(a: Cidr, b: Cidr): number {
-  if (a.family !== b.family) return a.family - b.family;
-  if (a.network !== b.network) return a.network < b.network ? -1 : 1;
-  return a.prefix - b.prefix;
-}
-
 /**
  * Parses `except`: each a CIDR strictly inside `outer` (when `outer` is valid) and of the same
- * family. Returns the canonical texts, sorted by address and unique.
+ * family, and together not covering all of `outer` (EXCEPT_COVERS_CIDR: such a rule would
+ * allow no address, which is surely not what was meant). Returns the canonical texts, sorted
+ * by address and unique.
  */
 function parseExcept(
   value: unknown,
@@ -61,6 +74,10 @@ function parseExcept(
       }
     }
     valid.push(inner);
+  }
+  if (outer && valid.length > 0 && cidrsCover(valid, outer)) {
+    sink.error(path, 'EXCEPT_COVERS_CIDR', { cidr: outer.text });
+    return [];
   }
   valid.sort(compareCidrs);
   return valid.filter((c, i) => i === 0 || compareCidrs(c, valid[i - 1]) !== 0).map((c) => c.text);

@@ -717,9 +717,49 @@ const rows: Row[] = [
     ports: [{ protocol: 'TCP', port: 23 }],
   },
   {
+    // Was accepted as 23. A leading zero is octal to some readers (023 = 19), and the API
+    // server refuses leading zeros in CIDRs for that reason: numbers are plain decimal.
     name: 'port decimal string with leading zero',
     input: withPorts({ port: '023' }),
-    ports: [{ protocol: 'TCP', port: 23 }],
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['numbers must be plain decimal'],
+  },
+  // Numbers in another notation are errors, not named ports ("1e3" and "0x17" are valid
+  // IANA service names, so they used to become named ports silently).
+  ...['1e3', '0x17', '0o17', '0b101', '1e-3', '+80', '080', ' 80', '80 ', '80.0', '.5e2'].map(
+    (port): Row => ({
+      name: `port ${JSON.stringify(port)}: a number in another notation`,
+      input: withPorts({ port }),
+      errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+      messages: ['numbers must be plain decimal'],
+    }),
+  ),
+  {
+    name: 'port range with leading zeros',
+    input: withPorts({ port: '080-090' }),
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['numbers must be plain decimal'],
+  },
+  {
+    name: 'port 1e3 as a JSON number is the integer 1000',
+    input: JSON.parse(
+      '{"namespaces":["mms"],"contracts":{"c":{"provide_networks":["p"],"consume_networks":["q"],"ports":[{"port":1e3}]}}}',
+    ),
+    ports: [{ protocol: 'TCP', port: 1000 }],
+  },
+  {
+    name: 'named ports that merely start with digits stay names',
+    input: withPorts({ port: '8080tcp' }, { port: 'x1e3' }),
+    ports: [
+      { protocol: 'TCP', port: '8080tcp' },
+      { protocol: 'TCP', port: 'x1e3' },
+    ],
+  },
+  {
+    name: 'an invalid name gives no decimal hint',
+    input: withPorts({ port: 'my_port' }),
+    errors: [['/contracts/c/ports/0/port', 'INVALID_PORT']],
+    messages: ['with at least one letter)'],
   },
   {
     name: 'port 1 and 65535',
@@ -1199,6 +1239,82 @@ const rows: Row[] = [
       ['/expose/0/cidr', 'INVALID_CIDR'],
       ['/expose/0/except/1', 'INVALID_CIDR'],
     ],
+  },
+  {
+    name: 'excepts that cover the whole cidr (the API server accepts it; it allows nothing)',
+    input: withExpose({
+      network: 'n',
+      cidr: '10.0.0.0/24',
+      except: ['10.0.0.0/25', '10.0.0.128/25'],
+    }),
+    errors: [['/expose/0/except', 'EXCEPT_COVERS_CIDR']],
+    messages: ['the excepts cover every address of cidr 10.0.0.0/24'],
+  },
+  {
+    name: 'excepts that cover the whole cidr, nested and IPv6',
+    input: withExpose({
+      network: 'n',
+      cidr: '2001:db8::/32',
+      except: ['2001:db8:8000::/33', '2001:db8::/34', '2001:db8:4000::/34', '2001:db8::/40'],
+    }),
+    errors: [['/expose/0/except', 'EXCEPT_COVERS_CIDR']],
+  },
+  {
+    name: 'excepts that leave one address',
+    input: withExpose({
+      network: 'n',
+      cidr: '10.0.0.0/30',
+      except: ['10.0.0.0/31', '10.0.0.2/32'],
+    }),
+    expected: {
+      expose: [
+        {
+          index: 0,
+          network: 'n',
+          cidr: '10.0.0.0/30',
+          except: ['10.0.0.0/31', '10.0.0.2/32'],
+          ports: [],
+        },
+      ],
+    },
+  },
+  // The API server's strict CIDR validation (v1.36+): see src/core/net/cidr.spec.ts.
+  {
+    name: 'expose cidr IPv4-mapped IPv6 (the API server refuses it)',
+    input: withExpose({ network: 'n', cidr: '::ffff:10.0.0.0/104' }),
+    errors: [['/expose/0/cidr', 'CIDR_IPV4_MAPPED']],
+    messages: ['"::ffff:10.0.0.0/104" is an IPv4-mapped IPv6 address', 'write it as 10.0.0.0/8'],
+  },
+  {
+    name: 'expose cidr IPv4-mapped with a short prefix',
+    input: withExpose({ network: 'n', cidr: '::ffff:0:0/80' }),
+    errors: [['/expose/0/cidr', 'CIDR_IPV4_MAPPED']],
+    messages: ['use an IPv4 CIDR, or an IPv6 CIDR outside ::ffff:0:0/96'],
+  },
+  {
+    name: 'except IPv4-mapped in hex',
+    input: withExpose({ network: 'n', cidr: '::/0', except: ['::ffff:a00:0/104'] }),
+    errors: [['/expose/0/except/0', 'CIDR_IPV4_MAPPED']],
+  },
+  {
+    name: 'expose cidr with a leading zero in an octet',
+    input: withExpose({ network: 'n', cidr: '010.0.0.0/8' }),
+    errors: [['/expose/0/cidr', 'CIDR_LEADING_ZERO']],
+  },
+  {
+    name: 'except with a leading zero in the prefix length',
+    input: withExpose({ network: 'n', cidr: '10.0.0.0/8', except: ['10.1.0.0/016'] }),
+    errors: [['/expose/0/except/0', 'CIDR_LEADING_ZERO']],
+  },
+  {
+    name: 'expose cidr with an IPv6 zone',
+    input: withExpose({ network: 'n', cidr: 'fe80::%eth0/64' }),
+    errors: [['/expose/0/cidr', 'INVALID_CIDR']],
+  },
+  {
+    name: 'expose cidr IPv4-compatible IPv6 (accepted: not mapped)',
+    input: withExpose({ network: 'n', cidr: '::10.0.0.0/104' }),
+    expected: { expose: [{ index: 0, network: 'n', cidr: '::a00:0/104', except: [], ports: [] }] },
   },
   {
     name: 'except item not a string',

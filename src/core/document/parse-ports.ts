@@ -14,13 +14,17 @@ const PORT_FIELDS: ReadonlySet<string> = new Set(['protocol', 'port', ...SOURCE_
  */
 const PROTOCOL_TEXT = /^(tcp|udp|sctp)$/i;
 
-const DECIMAL = /^[0-9]+$/;
+/** Plain decimal: digits, no sign, no leading zero (`023` is octal 19 to some readers). */
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const NEGATIVE_DECIMAL = /^-[0-9]+$/;
-const RANGE = /^([0-9]+)-([0-9]+)$/;
+const RANGE = /^(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$/;
 const SVC_NAME_CHARS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HAS_LETTER = /[a-z]/;
 
 const TYPE_EXPECTED = 'a port number (1-65535), a range string "low-high" or a named port';
+/** INVALID_PORT's {detail} for a number written in another notation than plain decimal. */
+const NOT_PLAIN_DECIMAL =
+  '; numbers must be plain decimal (no sign, leading zero, exponent, hex, fraction or spaces)';
 
 /**
  * A Kubernetes named port (IANA_SVC_NAME): 1-15 lowercase letters, digits and `-`, at least
@@ -36,6 +40,25 @@ export function isIanaSvcName(s: string): boolean {
   );
 }
 
+/**
+ * True when `s` reads as a number in a notation other than plain decimal: a sign, leading
+ * zeros, an exponent, hex/octal/binary, a fraction or surrounding spaces (`+80`, `080`,
+ * `1e3`, `0x17`, `0o17`, `80.0`, ` 80`). `1e3` and `0x17` are also valid port names for
+ * Kubernetes, but a port so named is far more likely a number written another way, and
+ * reading it as a name would silently open a different port.
+ */
+function isOtherNumberNotation(s: string): boolean {
+  return s.trim() !== '' && Number.isFinite(Number(s));
+}
+
+/** True for a range whose ends are numbers but not both plain decimal (`080-090`). */
+function isOtherNumberRange(s: string): boolean {
+  const dash = s.indexOf('-', 1);
+  return (
+    dash > 0 && isOtherNumberNotation(s.slice(0, dash)) && isOtherNumberNotation(s.slice(dash + 1))
+  );
+}
+
 function inRange(n: number): boolean {
   return n >= MIN_PORT && n <= MAX_PORT;
 }
@@ -44,8 +67,10 @@ function inRange(n: number): boolean {
 type PortValue = Pick<PortSpec, 'port' | 'endPort'>;
 
 /**
- * Parses a port entry's `port`: an integer 1-65535, its decimal string, a range string
- * `"low-high"`, or a named port. Returns undefined (after reporting) when it is invalid.
+ * Parses a port entry's `port`: an integer 1-65535, its plain decimal string, a range string
+ * `"low-high"` of plain decimals, or a named port. A string that is a number in another
+ * notation (`"1e3"`, `"0x17"`, `"+80"`, `"080"`, `" 80"`) is INVALID_PORT, never a named
+ * port. Returns undefined (after reporting) when it is invalid.
  */
 export function parsePortValue(
   value: unknown,
@@ -54,7 +79,7 @@ export function parsePortValue(
 ): PortValue | undefined {
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) {
-      sink.error(path, 'INVALID_PORT', { value: show(value) });
+      sink.error(path, 'INVALID_PORT', { value: show(value), detail: '' });
       return undefined;
     }
     if (!inRange(value)) {
@@ -87,8 +112,12 @@ export function parsePortValue(
     }
     return lo === hi ? { port: lo } : { port: lo, endPort: hi };
   }
-  if (isIanaSvcName(s)) return { port: s };
-  sink.error(path, 'INVALID_PORT', { value: show(s) });
+  const otherNotation = isOtherNumberNotation(s);
+  if (!otherNotation && isIanaSvcName(s)) return { port: s };
+  sink.error(path, 'INVALID_PORT', {
+    value: show(s),
+    detail: otherNotation || isOtherNumberRange(s) ? NOT_PLAIN_DECIMAL : '',
+  });
   return undefined;
 }
 

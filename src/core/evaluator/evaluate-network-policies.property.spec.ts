@@ -91,10 +91,14 @@ const arbPolicy: fc.Arbitrary<NetworkPolicy> = fc
   )
   .map(({ ns, ...spec }) => policy(ns, 'p', spec));
 
-const arbPod: fc.Arbitrary<EvalPod> = fc.record({
-  namespace: fc.constantFrom(...NS_NAMES),
-  labels: arbLabels,
-});
+const arbPod: fc.Arbitrary<EvalPod> = fc.record(
+  {
+    namespace: fc.constantFrom(...NS_NAMES),
+    labels: arbLabels,
+    ip: fc.constantFrom('10.2.3.4', '10.1.0.1', '2001:db8::1'),
+  },
+  { requiredKeys: ['namespace', 'labels'] },
+);
 const arbSource: fc.Arbitrary<EvalSource> = fc.oneof(
   { weight: 4, arbitrary: arbPod.map((p): EvalSource => ({ kind: 'pod', pod: p })) },
   {

@@ -791,6 +791,100 @@ const peers: Case[] = [
   },
 ];
 
+/** A pod that carries an IP address: ipBlocks match it as conformance-testing plugins do. */
+const podWithIp = (
+  namespace: string,
+  labels: Record<string, string>,
+  ip: string,
+): EvalSource & { kind: 'pod' } => ({ kind: 'pod', pod: { namespace, labels, ip } });
+
+const podIps: Case[] = [
+  {
+    name: 'ipBlock matches a pod whose ip is in the cidr (an untagged pod gets through)',
+    input: {
+      policies: [
+        allowIngress('prod', 'a', {
+          podSelector: { matchLabels: db },
+          ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 80 }] }],
+        }),
+      ],
+      src: podWithIp('prod', {}, '10.244.1.5'),
+      dst: pod('prod', db),
+    },
+    expected: { allowed: 'TCP:80', ingress: 'TCP:80' },
+  },
+  {
+    name: 'ipBlock: a pod ip in an except is not matched',
+    input: {
+      policies: [
+        allowIngress('prod', 'a', {
+          podSelector: {},
+          ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } }] }],
+        }),
+      ],
+      src: podWithIp('dev', web, '10.244.1.5'),
+      dst: pod('prod', db),
+    },
+    expected: { allowed: 'none' },
+  },
+  {
+    name: 'ipBlock: a pod ip of the other family is not matched',
+    input: {
+      policies: [
+        allowIngress('prod', 'a', {
+          podSelector: {},
+          ingress: [{ from: [{ ipBlock: { cidr: '::/0' } }] }],
+        }),
+      ],
+      src: podWithIp('dev', web, '10.244.1.5'),
+      dst: pod('prod', db),
+    },
+    expected: { allowed: 'none' },
+  },
+  {
+    name: 'egress ipBlock matches a destination pod by its ip',
+    input: {
+      policies: [
+        allowEgress('prod', 'out', {
+          podSelector: {},
+          egress: [{ to: [{ ipBlock: { cidr: '10.244.0.0/16' } }], ports: [{ port: 5432 }] }],
+        }),
+      ],
+      src: pod('prod', web),
+      dst: podWithIp('prod', db, '10.244.3.4'),
+    },
+    expected: { allowed: 'TCP:5432', egress: 'TCP:5432' },
+  },
+  {
+    name: 'a pod with an ip is still matched by selectors',
+    input: {
+      policies: [
+        allowIngress('prod', 'a', {
+          podSelector: {},
+          ingress: [{ from: [{ podSelector: { matchLabels: web } }], ports: [{ port: 1 }] }],
+        }),
+      ],
+      src: podWithIp('prod', web, '2001:db8::5'),
+      dst: podWithIp('prod', db, '2001:db8::6'),
+    },
+    expected: { allowed: 'TCP:1' },
+  },
+  {
+    name: 'a pod with an unparseable ip matches no ipBlock',
+    input: {
+      policies: [
+        allowIngress('prod', 'a', {
+          podSelector: {},
+          ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+        }),
+      ],
+      src: podWithIp('prod', web, '10.0.0.1/32'),
+      dst: pod('prod', db),
+    },
+    expected: { allowed: 'none' },
+  },
+];
+
 const ports: Case[] = [
   ...(
     [
@@ -974,6 +1068,7 @@ describe('createEvaluator', () => {
   describe('isolation and policyTypes', () => it.each(isolation)('$name', run));
   describe('ingress/egress combination', () => it.each(combination)('$name', run));
   describe('peers', () => it.each(peers)('$name', run));
+  describe('pods with an ip address', () => it.each(podIps)('$name', run));
   describe('ports', () => it.each(ports)('$name', run));
   describe('shapes the API server rejects', () => it.each(invalidShapes)('$name', run));
 

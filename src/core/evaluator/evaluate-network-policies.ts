@@ -3,9 +3,11 @@
  * used to prove what a set of emitted policies actually allows.
  *
  * Deliberate abstractions (documented, tested):
- * - Pods are label sets in a namespace; they have no IP address. `ipBlock` peers therefore
- *   match only external sources/destinations (addresses outside the cluster), and pods are
- *   matched by selectors only. Real CNIs differ: most also match a pod's IP against ipBlock.
+ * - Pods are label sets in a namespace, with an optional IP address. An `ipBlock` peer matches
+ *   an external address in its `cidr` and in no `except`, and a pod whose `ip` is (the
+ *   conformance tests' reading, which Calico, Antrea and kube-router follow); a pod without
+ *   an `ip` is matched by selectors only, so ipBlocks then describe traffic from outside
+ *   the cluster alone (see src/core/README.md, The evaluator).
  * - Node-local traffic, host-network pods, loopback and Services are not modelled.
  * - Named ports are opaque atoms (see port-set.ts): they never equal a numeric port.
  * - Shapes the API server would reject are given a conservative meaning instead of
@@ -43,29 +45,41 @@ import type {
 } from './evaluator.types.js';
 import { compileLabelSelector, type LabelMatcher } from './match-label-selector.js';
 
+type ParsedIp = { family: 4 | 6; value: bigint };
+
 /** A connection end resolved once per query: namespace labels looked up, IP parsed. */
-type ResolvedEnd =
-  | { kind: 'pod'; pod: EvalPod; namespaceLabels: Readonly<Record<string, string>> }
-  | { kind: 'external'; ip: { family: 4 | 6; value: bigint } | undefined };
+export type ResolvedEnd =
+  | {
+      kind: 'pod';
+      pod: EvalPod;
+      namespaceLabels: Readonly<Record<string, string>>;
+      /** The pod's IP, when it has one: ipBlocks match it. */
+      ip: ParsedIp | undefined;
+    }
+  | { kind: 'external'; ip: ParsedIp | undefined };
 
 type PeerMatcher = (end: ResolvedEnd) => boolean;
 
-interface CompiledRule {
+export interface CompiledRule {
   /** True when the rule has no (or an empty) peer list: it matches every end. */
   matchesEveryone: boolean;
   peers: PeerMatcher[];
+  /** The peers as written (same order as `peers`), for the sparse matrix's index lookups. */
+  peerSpecs: readonly unknown[];
   ports: PortSet;
   allPorts: boolean;
 }
 
-interface CompiledPolicy {
+export interface CompiledPolicy {
   selects: LabelMatcher;
+  /** `spec.podSelector` as written, for the sparse matrix's index lookups. */
+  podSelector: unknown;
   ingress: CompiledRule[] | undefined;
   egress: CompiledRule[] | undefined;
 }
 
 /** The policies of one direction that select a pod: isolation plus their rules. */
-interface Selection {
+export interface Selection {
   isolated: boolean;
   rules: CompiledRule[];
 }
@@ -95,8 +109,8 @@ function compileIpBlock(block: IPBlock): PeerMatcher {
     if (!c) return MATCH_NOTHING;
     except.push(c);
   }
+  // Pods match too, by their IP when they have one (see the module comment).
   return (end) =>
-    end.kind === 'external' &&
     end.ip !== undefined &&
     cidrContainsIp(cidr, end.ip) &&
     !except.some((c) => cidrContainsIp(c, end.ip!));
@@ -141,6 +155,7 @@ function compileRule(
   return {
     matchesEveryone: peerList.length === 0,
     peers: peerList.map((p) => compilePeer(p, policyNamespace)),
+    peerSpecs: peerList,
     ports: portSet,
     allPorts: isAllPorts(portSet),
   };
@@ -152,6 +167,7 @@ function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   const types = effectivePolicyTypes(policy);
   return {
     selects: compileLabelSelector(spec.podSelector),
+    podSelector: spec.podSelector,
     ingress: types.ingress
       ? (Array.isArray(spec.ingress) ? spec.ingress : []).map((r) =>
           compileRule(r?.from, r?.ports, ns),
@@ -163,12 +179,13 @@ function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   };
 }
 
-function ruleMatches(rule: CompiledRule, end: ResolvedEnd): boolean {
+/** True when the rule's peers (or the absence of peers) match the end. */
+export function ruleMatches(rule: CompiledRule, end: ResolvedEnd): boolean {
   return rule.matchesEveryone || rule.peers.some((p) => p(end));
 }
 
 /** The ports a selection allows towards/from `end`: ALL when not isolated, else the union. */
-function allowedBy(selection: Selection, end: ResolvedEnd): PortSet {
+export function allowedBy(selection: Selection, end: ResolvedEnd): PortSet {
   if (!selection.isolated) return ALL_PORTS;
   const parts: PortSet[] = [];
   for (const rule of selection.rules) {
@@ -188,15 +205,25 @@ function intersect(a: PortSet, b: PortSet): PortSet {
   return intersectPortSets(a, b);
 }
 
-interface EvaluatorCore {
+/**
+ * The compiled form behind an evaluator, shared with the sparse matrix
+ * (evaluate-sparse-matrix.ts) so that both answer with the very same matchers.
+ */
+export interface EvaluatorCore {
   api: NetworkPolicyEvaluator;
   resolvePod(pod: EvalPod): ResolvedEnd;
   resolve(end: EvalSource): ResolvedEnd;
   ingressSelection(pod: EvalPod): Selection;
   egressSelection(pod: EvalPod): Selection;
+  /** A namespace's labels as the evaluator sees them (the name label always set). */
+  labelsOfNamespace(name: string): Readonly<Record<string, string>>;
+  /** The compiled policies of a namespace that have Ingress (resp. Egress) in their types. */
+  ingressPolicies(namespace: string): readonly CompiledPolicy[];
+  egressPolicies(namespace: string): readonly CompiledPolicy[];
 }
 
-function buildEvaluator(
+/** Compiles policies and namespaces once (see createEvaluator for the semantics). */
+export function buildEvaluator(
   policies: readonly NetworkPolicy[],
   namespaces: readonly EvalNamespace[],
 ): EvaluatorCore {
@@ -242,6 +269,7 @@ function buildEvaluator(
     kind: 'pod',
     pod,
     namespaceLabels: labelsOfNamespace(pod.namespace),
+    ip: typeof pod.ip === 'string' ? parseIp(pod.ip) : undefined,
   });
   const resolveIp = (ip: string): ResolvedEnd => ({
     kind: 'external',
@@ -270,7 +298,16 @@ function buildEvaluator(
     isIngressIsolated: (pod) => ingressSelection(pod).isolated,
     isEgressIsolated: (pod) => egressSelection(pod).isolated,
   };
-  return { api, resolvePod, resolve, ingressSelection, egressSelection };
+  return {
+    api,
+    resolvePod,
+    resolve,
+    ingressSelection,
+    egressSelection,
+    labelsOfNamespace,
+    ingressPolicies: (ns) => ingressByNamespace.get(ns) ?? [],
+    egressPolicies: (ns) => egressByNamespace.get(ns) ?? [],
+  };
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -292,8 +329,8 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  *   a rule without peers matches every pod and every external address.
  * - Peers: `podSelector` alone = pods of the policy's namespace; `namespaceSelector` alone =
  *   every pod of matching namespaces; both = matching pods in matching namespaces (AND);
- *   `ipBlock` = external addresses in `cidr` and in no `except` (never a pod; see the
- *   module comment for this and the other abstractions).
+ *   `ipBlock` = addresses in `cidr` and in no `except`: external ones, and pods that carry
+ *   such an `ip` (a pod without `ip` never; see the module comment).
  *
  * Policies are compiled and indexed by namespace once; every query is then proportional to
  * the policies of the namespaces involved. Pure and deterministic; never throws.

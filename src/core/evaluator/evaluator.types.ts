@@ -10,10 +10,15 @@ export interface EvalNamespace {
   labels: Record<string, string>;
 }
 
-/** A pod: the namespace it lives in and its labels. */
+/**
+ * A pod: the namespace it lives in and its labels, and optionally its IP address (bare IPv4
+ * or IPv6). A pod with an `ip` is matched by `ipBlock` peers as the Kubernetes conformance
+ * tests and Calico, Antrea and kube-router match them; a pod without one never is.
+ */
 export interface EvalPod {
   namespace: string;
   labels: Record<string, string>;
+  ip?: string;
 }
 
 /**

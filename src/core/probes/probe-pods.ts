@@ -1,12 +1,12 @@
 import type { ConnectivityCell } from '../connectivity/connectivity-matrix.js';
 import type { NormalisedDocument } from '../document/policy-document.types.js';
-import { createEvaluator } from '../evaluator/evaluate-network-policies.js';
+import { evaluateSparseMatrix } from '../evaluator/evaluate-sparse-matrix.js';
 import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   type NetworkPolicy,
 } from '../kube/network-policy.types.js';
-import { isEmptyPortSet, portSetToJson } from '../ports/port-set.js';
+import { portSetToJson } from '../ports/port-set.js';
 
 /**
  * Test pods ("probes") for a stored policy: in each namespace of its document, one pod per
@@ -172,6 +172,8 @@ export function probeId(p: { namespace: string; name: string }): string {
  * per ordered pair of distinct pods that allows something (a missing pair is denied), with
  * `namespace` the destination's. Namespaces carry only their name label, as in the
  * connectivity matrix. A pod to itself is left out: NetworkPolicy never filters loopback.
+ * Cells are ordered by destination, then source (both by `namespace/name`); the cost follows
+ * the rules that apply and the cells returned (evaluate-sparse-matrix.ts), not pods × pods.
  */
 export function expectedProbeMatrix(
   objects: NetworkPolicy[],
@@ -180,29 +182,30 @@ export function expectedProbeMatrix(
   const namespaces = [
     ...new Set([...pods.map((p) => p.namespace), ...objects.map((o) => o.metadata.namespace)]),
   ].sort();
-  const evaluator = createEvaluator(
-    objects,
-    namespaces.map((name) => ({ name, labels: {} })),
-  );
   const sorted = [...pods].sort((a, b) =>
     probeId(a) < probeId(b) ? -1 : probeId(a) > probeId(b) ? 1 : 0,
   );
+  const ends = sorted.map((p, i) => ({
+    id: String(i),
+    pod: { namespace: p.namespace, labels: p.labels },
+  }));
+  const entries = evaluateSparseMatrix(
+    objects,
+    namespaces.map((name) => ({ name, labels: {} })),
+    ends.map((e) => ({ id: e.id, source: { kind: 'pod' as const, pod: e.pod } })),
+    ends,
+  );
   const cells: ConnectivityCell[] = [];
-  for (const dst of sorted) {
-    for (const src of sorted) {
-      if (src === dst) continue;
-      const ports = evaluator.allowedPorts(
-        { kind: 'pod', pod: { namespace: src.namespace, labels: src.labels } },
-        { namespace: dst.namespace, labels: dst.labels },
-      );
-      if (!isEmptyPortSet(ports))
-        cells.push({
-          namespace: dst.namespace,
-          source: probeId(src),
-          destination: probeId(dst),
-          allowed: portSetToJson(ports),
-        });
-    }
+  for (const e of entries) {
+    const src = sorted[Number(e.source)];
+    const dst = sorted[Number(e.destination)];
+    if (src === dst) continue;
+    cells.push({
+      namespace: dst.namespace,
+      source: probeId(src),
+      destination: probeId(dst),
+      allowed: portSetToJson(e.ports),
+    });
   }
   return cells;
 }

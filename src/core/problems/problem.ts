@@ -36,13 +36,21 @@ export const PROBLEM_MESSAGES = {
   INVALID_PROTOCOL: 'protocol must be TCP, UDP or SCTP (any case), got {value}',
   PORT_OUT_OF_RANGE: 'port {value} is outside 1-65535',
   INVALID_PORT:
-    'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter)',
+    'port {value} is neither a number 1-65535, a range "low-high" nor a named port (at most 15 lowercase letters, digits and "-", with at least one letter){detail}',
   INVALID_PORT_RANGE: 'port range {value} must be "low-high" with 1 <= low <= high <= 65535',
   // addresses
   INVALID_CIDR: 'cidr {value} is not an IPv4 or IPv6 CIDR',
+  CIDR_LEADING_ZERO:
+    'cidr {value} has a leading zero in an address part or in the prefix length, which the Kubernetes API server refuses (some software reads such numbers as octal)',
+  CIDR_IPV4_MAPPED:
+    'cidr {value} is an IPv4-mapped IPv6 address (inside ::ffff:0:0/96), which the Kubernetes API server refuses; {hint}',
   CIDR_HOST_BITS_SET: 'cidr {value} has host bits set; it was made canonical as {canonical}',
   EXCEPT_NOT_SUBSET: 'except {value} is not a strict subset of cidr {cidr}',
   EXCEPT_FAMILY_MISMATCH: 'except {value} is not in the same address family as cidr {cidr}',
+  IPBLOCK_INSIDE_CLUSTER:
+    'ipBlock {cidr} of {source} {why}: on network plugins that match pod IPs it would only let in-cluster pods in, so it is left out of the policies for this cluster',
+  EXCEPT_COVERS_CIDR:
+    'the excepts cover every address of cidr {cidr}, so this rule would allow no address',
   // ACI fields NetworkPolicy cannot express
   IGNORED_SOURCE_PORT: '{field} is ignored: NetworkPolicy matches destination ports only',
   IGNORED_ESTABLISHED:
@@ -51,6 +59,9 @@ export const PROBLEM_MESSAGES = {
     'action {value} cannot be expressed by NetworkPolicy, which only permits; this contract is dropped and allows nothing',
   INVALID_LABEL_VALUE:
     'the value of {key} is not a valid label value ({value}: at most 63 letters, digits, "-", "_" and ".", alphanumeric at both ends, or empty)',
+  // compiled size (see src/core/compiler/compile-limits.ts)
+  COMPILE_LIMIT_EXCEEDED:
+    'the compiled objects would hold {count} {what}, more than the {limit} limit of {max}; largest contributors: {contributors}',
   // clusters
   INVALID_SERVER_URL: '{detail}',
   INSECURE_SERVER_URL: '{detail}',
@@ -63,6 +74,8 @@ export const PROBLEM_MESSAGES = {
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
+  DUPLICATE_KEY:
+    'key {key} appears more than once in this object; JSON readers keep only one of them silently, so the body is refused',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_MESSAGES;
