@@ -27,9 +27,12 @@ const TABLES = [
   'deployment_targets',
   'deployments',
   'idempotency_keys',
+  'installation',
   'policies',
   'policy_cluster_state',
   'revisions',
+  'webhook_deliveries',
+  'webhooks',
 ];
 const JOURNAL_ENTRIES = (
   JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as {

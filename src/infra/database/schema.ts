@@ -65,6 +65,17 @@ export const clusters = pgTable('clusters', {
   connectionMessage: text('connection_message'),
   connectionCheckedAt: timestamp('connection_checked_at', { withTimezone: true }),
   serverVersion: text('server_version'),
+  /** The cluster's pod networks as configured (null: not configured). */
+  podCidrs: jsonb('pod_cidrs').$type<string[]>(),
+  /** The cluster's Service networks as configured (null: not configured). */
+  serviceCidrs: jsonb('service_cidrs').$type<string[]>(),
+  /** Pod networks read from the nodes' spec.podCIDRs at the last detection (null: unknown). */
+  detectedPodCidrs: jsonb('detected_pod_cidrs').$type<string[]>(),
+  /** Service networks read from ServiceCIDR objects at the last detection (null: unknown). */
+  detectedServiceCidrs: jsonb('detected_service_cidrs').$type<string[]>(),
+  networksDetectedAt: timestamp('networks_detected_at', { withTimezone: true }),
+  /** Why the last detection found nothing (e.g. the identity may not list nodes). */
+  networksDetectionMessage: text('networks_detection_message'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -91,6 +102,8 @@ export const revisions = pgTable(
     targets: jsonb('targets').$type<PolicyTargets>().notNull(),
     objects: jsonb('objects').$type<NetworkPolicy[]>().notNull(),
     contentHash: text('content_hash').notNull(),
+    /** The connectivity matrix of the (cluster-independent) objects, computed once when stored. */
+    connectivity: jsonb('connectivity').$type<unknown>(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.policyId, t.number] })],
@@ -125,6 +138,8 @@ export const deploymentTargets = pgTable(
     nextRetryAt: timestamp('next_retry_at', { withTimezone: true }),
     error: text('error'),
     resources: jsonb('resources').$type<ResourceOutcome[]>().notNull().default([]),
+    /** How many resources ended with each action (created, updated, ...): the status summary. */
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     updatedAt: updatedAt(),
@@ -198,6 +213,45 @@ export const idempotencyKeys = pgTable(
   ],
 );
 
+/** One row: this installation's id, claimed in Redis under the queue prefix at start. */
+export const installation = pgTable('installation', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  createdAt: createdAt(),
+});
+
+export const WEBHOOK_DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+/** Orchestrators' webhooks: where events go, which ones, and the signing secret (sealed). */
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
+  /** Encrypted; the clear secret is shown once, when the webhook is created. */
+  secret: text('secret').notNull(),
+  createdAt: createdAt(),
+});
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    /** Also the `webhook-id` header: receivers deduplicate by it. */
+    id: uuid('id').primaryKey().defaultRandom(),
+    webhookId: uuid('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    payload: jsonb('payload').$type<unknown>().notNull(),
+    state: text('state', { enum: WEBHOOK_DELIVERY_STATES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [index('webhook_deliveries_webhook_created_idx').on(t.webhookId, t.createdAt.desc())],
+);
+
 export type ClusterRow = typeof clusters.$inferSelect;
 export type PolicyRow = typeof policies.$inferSelect;
 export type RevisionRow = typeof revisions.$inferSelect;
@@ -207,3 +261,5 @@ export type PolicyClusterStateRow = typeof policyClusterState.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
