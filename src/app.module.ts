@@ -9,7 +9,8 @@ import type { DatabaseHandle } from './infra/database/database.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersApiModule } from './modules/clusters/clusters-api.module.js';
-import { CompileModule } from './modules/compile/compile.module.js';
+import { CompileApiModule } from './modules/compile/compile.module.js';
+import { ComputeModule } from './infra/compute/compute.module.js';
 import {
   DeploymentsApiModule,
   DeploymentsWorkerModule,
@@ -75,6 +76,7 @@ export class AppModule {
         }),
         DatabaseModule,
         QueueModule,
+        ComputeModule,
         HealthModule.forRoot({
           provide: READINESS_CHECKS,
           inject: [DATABASE, REDIS],
@@ -87,7 +89,7 @@ export class AppModule {
         ...(config.role !== 'worker'
           ? [
               AuthModule,
-              CompileModule,
+              CompileApiModule,
               ClustersApiModule,
               PoliciesApiModule,
               DeploymentsApiModule,

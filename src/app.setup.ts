@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { raw, type NextFunction, type Request, type Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
 import { problemBody } from './common/http-problems.js';
 import type { ProblemItem } from './common/problem.exception.js';
@@ -18,6 +18,24 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
+
+const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * A raw JSON body is read as UTF-8 (in the compute pool); another declared charset is refused
+ * with 415, as the JSON parser refuses one it cannot decode.
+ */
+function utf8Only(req: Request, _res: Response, next: NextFunction): void {
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2];
+  if (!charset || /^utf-?8$/i.test(charset)) return next();
+  next(
+    Object.assign(new Error(`unsupported charset "${charset.toUpperCase()}"`), {
+      type: 'charset.unsupported',
+      status: 415,
+      statusCode: 415,
+    }),
+  );
+}
 
 /** Where the JSON body parser leaves the duplicate keys it found in the raw body. */
 const DUPLICATE_KEYS = Symbol('duplicateKeys');
@@ -50,16 +68,27 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   // body-parser as given; the type below is body-parser's own, `verify` included.
   const jsonOptions: NestExpressBodyParserOptionsMap['json'] = {
     limit: config.bodyLimitBytes,
-    type: ['application/json', 'application/*+json'],
+    type: JSON_BODY_TYPES,
     verify: scanForDuplicateKeys,
   };
+  // The compile routes' whole answer is computed off the event loop: they get the raw bytes,
+  // and the compute pool parses, checks, compiles and serialises (DocumentCompiler.renderBody).
+  express.use(
+    '/v1/compile',
+    utf8Only,
+    raw({ type: JSON_BODY_TYPES, limit: config.bodyLimitBytes }),
+  );
   express.useBodyParser('json', jsonOptions);
   express.disable('x-powered-by');
   // Before anything walks a body: reject nesting no valid request has, strings the database
   // cannot store, and keys given twice (the last would silently win), with a clear 400
   // instead of a stack overflow, a 500 or a quietly different request.
   express.use((req: Request, res: Response, next: NextFunction) => {
-    const hostile = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
+    // A raw body (the compile routes) is checked in the compute pool instead.
+    const hostile =
+      req.body !== undefined && !Buffer.isBuffer(req.body)
+        ? hostileJsonProblem(req.body)
+        : undefined;
     const errors = hostile ? [hostile] : (req as ScannedRequest)[DUPLICATE_KEYS];
     if (!errors) return next();
     res

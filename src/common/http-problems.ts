@@ -146,6 +146,23 @@ export const HTTP_PROBLEMS = {
     (p) =>
       `${p.failed} of ${p.total} test pods could not be created in cluster ${p.cluster}; the others exist (DELETE /v1/policies/${p.policy}/probes?cluster=${p.cluster} removes them).`,
   ),
+  // bounded work
+  COMPILE_LIMIT_EXCEEDED: def<{ count: number }>(
+    422,
+    (p) =>
+      `The compiled document would exceed ${p.count === 1 ? 'a limit' : `${p.count} limits`}; see errors for the limit, the count and the largest contributors.`,
+  ),
+  CONNECTIVITY_TOO_LARGE: def<{ count: number }>(
+    422,
+    () =>
+      'The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.',
+  ),
+  COMPUTE_BUDGET_EXCEEDED: def<{ budgetMs: number }>(
+    422,
+    (p) =>
+      `The computation took longer than its budget of ${p.budgetMs} ms (COMPUTE_BUDGET_MS) and was stopped.`,
+  ),
+  COMPUTE_BUSY: def(503, () => 'Too many computations are waiting; retry shortly.'),
   // the service itself
   DATABASE_UNAVAILABLE: def(
     503,

@@ -24,7 +24,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = this.toProblem(exception, req);
-    if (body.status === 503) this.logger.warn({ path: req.path }, 'database unavailable');
+    if (body.type === problemType('DATABASE_UNAVAILABLE'))
+      this.logger.warn({ path: req.path }, 'database unavailable');
     else if (body.status >= 500 && !(exception instanceof ProblemException)) {
       // Only the error's name: a database error's message lists the query parameters.
       this.logger.error(
@@ -33,7 +34,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (body.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
-    if (body.status === 503) res.setHeader('Retry-After', '5');
+    if (body.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
@@ -46,7 +47,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (
       parserError &&
       typeof parserError.type === 'string' &&
-      parserError.type.startsWith('entity.')
+      // body-parser's error families (entity.*, charset.unsupported, encoding.unsupported).
+      /^(entity|charset|encoding)\./.test(parserError.type)
     ) {
       return this.bodyParserProblem(parserError, instance);
     }

@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_COMPILE_LIMITS, type CompileLimits } from '../core/compiler/compile-limits.js';
+import { DEFAULT_MAX_CONNECTIVITY_CELLS } from '../core/connectivity/connectivity-matrix.js';
 import { ApiTokensError, parseApiTokens } from '../common/auth/token-secret.js';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -27,9 +30,26 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Worker threads for CPU-heavy work (compile, connectivity, revision diff). */
+  computeThreads: number;
+  /** The longest one such computation may run before it is stopped (422). */
+  computeBudgetMs: number;
+  /** The most cells a connectivity view lists (422 beyond). */
+  connectivityMaxCells: number;
+  /** Overrides of the compile limits (COMPILE_MAX_*); absent: the core's defaults. */
+  compileLimits: Partial<CompileLimits>;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The variables that override each compile limit. */
+const COMPILE_LIMIT_VARIABLES: readonly (readonly [string, keyof CompileLimits])[] = [
+  ['COMPILE_MAX_OBJECTS', 'objects'],
+  ['COMPILE_MAX_RULES', 'rules'],
+  ['COMPILE_MAX_PEERS', 'peers'],
+  ['COMPILE_MAX_SELECTOR_VALUES', 'selectorValues'],
+  ['COMPILE_MAX_GRANT_PAIRS', 'grantPairs'],
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,6 +107,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    computeThreads: int('COMPUTE_THREADS', Math.max(1, Math.min(4, availableParallelism())), 1, 64),
+    computeBudgetMs: int('COMPUTE_BUDGET_MS', 10_000, 100, 600_000),
+    connectivityMaxCells: int(
+      'CONNECTIVITY_MAX_CELLS',
+      DEFAULT_MAX_CONNECTIVITY_CELLS,
+      1,
+      10_000_000,
+    ),
+    compileLimits: Object.fromEntries(
+      COMPILE_LIMIT_VARIABLES.flatMap(([name, key]) =>
+        env[name] === undefined || env[name] === ''
+          ? []
+          : [[key, int(name, DEFAULT_COMPILE_LIMITS[key], 1, 100_000_000)]],
+      ),
+    ) as Partial<CompileLimits>,
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

@@ -1,7 +1,9 @@
 import type { NormalisedDocument } from '../document/policy-document.types.js';
 import { createSparseMatrixEvaluator } from '../evaluator/evaluate-sparse-matrix.js';
 import type { MatrixSource } from '../evaluator/evaluator.types.js';
+import { formatCount } from '../compiler/compile-limits.js';
 import type { NetworkPolicy } from '../kube/network-policy.types.js';
+import { problem, type Problem } from '../problems/problem.js';
 import { formatIp, parseCidr } from '../net/cidr.js';
 import { firstAddressOutside } from '../net/cidr-set.js';
 import { portSetToJson, type PortSet } from '../ports/port-set.js';
@@ -124,4 +126,33 @@ export function buildConnectivityMatrix(
       });
   }
   return { namespaces: doc.namespaces, sources, destinations: doc.networks, cells };
+}
+
+/** The most cells a connectivity view lists unless configured otherwise (about 20 MB of JSON). */
+export const DEFAULT_MAX_CONNECTIVITY_CELLS = 200_000;
+
+/** A connectivity view, or why it is not given (too many cells to answer with). */
+export type BoundedConnectivity =
+  { ok: true; matrix: ConnectivityMatrix } | { ok: false; errors: Problem[] };
+
+/**
+ * buildConnectivityMatrix, refused (CONNECTIVITY_TOO_LARGE) when it lists more than
+ * `maxCells` cells: the view is then too large to answer with, though the objects are fine.
+ */
+export function boundedConnectivityMatrix(
+  doc: NormalisedDocument,
+  objects: NetworkPolicy[],
+  maxCells: number = DEFAULT_MAX_CONNECTIVITY_CELLS,
+): BoundedConnectivity {
+  const matrix = buildConnectivityMatrix(doc, objects);
+  if (matrix.cells.length <= maxCells) return { ok: true, matrix };
+  return {
+    ok: false,
+    errors: [
+      problem('', 'CONNECTIVITY_TOO_LARGE', {
+        count: formatCount(matrix.cells.length),
+        max: formatCount(maxCells),
+      }),
+    ],
+  };
 }

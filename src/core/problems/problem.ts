@@ -62,6 +62,8 @@ export const PROBLEM_MESSAGES = {
   // compiled size (see src/core/compiler/compile-limits.ts)
   COMPILE_LIMIT_EXCEEDED:
     'the compiled objects would hold {count} {what}, more than the {limit} limit of {max}; largest contributors: {contributors}',
+  CONNECTIVITY_TOO_LARGE:
+    'the connectivity view would list {count} cells, more than the limit of {max} (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys',
   // clusters
   INVALID_SERVER_URL: '{detail}',
   INSECURE_SERVER_URL: '{detail}',
@@ -74,6 +76,7 @@ export const PROBLEM_MESSAGES = {
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
+  INVALID_STRING: '{subject}contains a NUL character or an unpaired surrogate',
   DUPLICATE_KEY:
     'key {key} appears more than once in this object; JSON readers keep only one of them silently, so the body is refused',
 } as const;

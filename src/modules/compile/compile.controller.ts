@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -6,17 +7,14 @@ import {
   ApiOperation,
   ApiProduces,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import {
-  ParsePolicyDocumentPipe,
-  type ParsedDocument,
-} from '../../common/parse-policy-document.pipe.js';
-import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
+import { prefersYaml, YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { EXAMPLE_DOCUMENT } from './dto/example-document.js';
 import { CompileResponseDto, ConnectivityResponseDto } from './dto/compile-response.dto.js';
 import { PolicyDocumentDto } from './dto/policy-document.dto.js';
-import { CompileService } from './compile.service.js';
+import { CompileService, type CompileAnswer } from './compile.service.js';
 
 const documentBody = ApiBody({
   type: PolicyDocumentDto,
@@ -26,6 +24,18 @@ const badDocument = ApiBadRequestResponse({
   type: ProblemDto,
   description: 'Every problem of the document at once, as application/problem+json.',
 });
+const tooLarge = ApiUnprocessableEntityResponse({
+  type: ProblemDto,
+  description:
+    'The compiled form would exceed a limit (COMPILE_LIMIT_EXCEEDED, naming the limit, the count and the largest contributors), or the computation its time budget.',
+});
+
+/** A pre-serialised answer goes out as it is (JSON); a value goes on to the interceptors. */
+function sendAnswer(res: Response, answer: CompileAnswer): unknown {
+  if ('answer' in answer) return answer.answer;
+  res.type('application/json');
+  return answer.json;
+}
 
 @ApiTags('compile')
 @Controller('v1/compile')
@@ -44,8 +54,13 @@ export class CompileController {
   @ApiProduces('application/json', 'application/yaml')
   @ApiOkResponse({ type: CompileResponseDto })
   @badDocument
-  compile(@Body(ParsePolicyDocumentPipe) parsed: ParsedDocument) {
-    return this.service.compile(parsed);
+  @tooLarge
+  async compile(
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sendAnswer(res, await this.service.compile(body, prefersYaml(req)));
   }
 
   @Post('connectivity')
@@ -56,7 +71,8 @@ export class CompileController {
   @documentBody
   @ApiOkResponse({ type: ConnectivityResponseDto })
   @badDocument
-  connectivity(@Body(ParsePolicyDocumentPipe) parsed: ParsedDocument) {
-    return this.service.connectivity(parsed);
+  @tooLarge
+  async connectivity(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    return sendAnswer(res, await this.service.connectivity(body));
   }
 }

@@ -1,21 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { compileNetworkPolicies } from '../../core/compiler/compile-network-policies.js';
-import {
-  buildConnectivityMatrix,
-  type ConnectivityMatrix,
-} from '../../core/connectivity/connectivity-matrix.js';
-import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import type { Problem } from '../../core/problems/problem.js';
-import type { ParsedDocument } from '../../common/parse-policy-document.pipe.js';
+import { DocumentCompiler } from './document-compiler.service.js';
 
+/** An answer already serialised as JSON, or a value for the response interceptors (YAML). */
+export type CompileAnswer = { json: string } | { answer: unknown };
+
+/**
+ * POST /v1/compile and /v1/compile/connectivity: compile (and evaluate) without storing
+ * anything. The whole work, parse to serialised answer, runs in the compute pool.
+ */
 @Injectable()
 export class CompileService {
-  compile(parsed: ParsedDocument): { items: NetworkPolicy[]; warnings: Problem[] } {
-    return { items: compileNetworkPolicies(parsed.document), warnings: parsed.warnings };
+  constructor(private readonly compiler: DocumentCompiler) {}
+
+  /** `{items, warnings}`: the compiled objects; as data when the client asked for YAML. */
+  compile(body: unknown, yaml: boolean): Promise<CompileAnswer> {
+    return this.compiler.renderBody(body, 'objects', yaml ? 'data' : 'json');
   }
 
-  connectivity(parsed: ParsedDocument): ConnectivityMatrix & { warnings: Problem[] } {
-    const objects = compileNetworkPolicies(parsed.document);
-    return { ...buildConnectivityMatrix(parsed.document, objects), warnings: parsed.warnings };
+  /** The connectivity matrix of the compiled objects, with the warnings. */
+  connectivity(body: unknown): Promise<CompileAnswer> {
+    return this.compiler.renderBody(body, 'connectivity', 'json');
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module.js';
+import { CompileModule } from '../compile/compile.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { PoliciesModule } from '../policies/policies.module.js';
 import { PolicyStoreModule } from '../policies/policy-store.module.js';
@@ -12,7 +13,7 @@ import { DiffService } from './diff.service.js';
  * POST /v1/policies/{name}/plan (ROLE=api|all). Reads and server-side dry runs only.
  */
 @Module({
-  imports: [PolicyStoreModule, PoliciesModule, DeploymentsModule, ClustersModule],
+  imports: [PolicyStoreModule, PoliciesModule, DeploymentsModule, ClustersModule, CompileModule],
   controllers: [DiffController],
   providers: [DiffService, ClusterDiffService],
 })

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { httpProblem } from '../../common/http-problems.js';
 import { invalidRequest } from '../../common/validation.pipe.js';
-import { connectivityChange, type ConnectivitySide } from '../../core/diff/connectivity-change.js';
 import { documentDiff } from '../../core/diff/document-diff.js';
-import { diffManifestSets } from '../../core/diff/object-diff.js';
 import { isDns1123Label } from '../../core/document/dns-names.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
 import { planTargets } from '../../core/reconcile/targets.js';
 import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
+import type { StoredSide } from '../../infra/compute/compute-tasks.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { DocumentCompiler } from '../compile/document-compiler.service.js';
 import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { RolloutService } from '../deployments/rollout.service.js';
 import { TargetResolver } from '../deployments/target-resolver.service.js';
@@ -35,6 +35,7 @@ export class DiffService {
     private readonly preparer: RevisionPreparer,
     private readonly clusters: ClusterConnector,
     private readonly differ: ClusterDiffService,
+    private readonly compiler: DocumentCompiler,
   ) {}
 
   /**
@@ -80,22 +81,15 @@ export class DiffService {
     return { policy: policy.name, revision: revision.number, clusters };
   }
 
-  /** Two stored revisions: document ops, a unified diff of their manifests, and the connectivity change. */
+  /**
+   * Two stored revisions: document ops, a unified diff of their manifests, and the connectivity
+   * change, computed in the compute pool with its time budget.
+   */
   async revisionDiff(name: string, a: number, b: number) {
     const { policy, revision: ra } = await this.reader.mustFindRevision(name, a);
     const { revision: rb } = await this.reader.mustFindRevision(name, b);
-    return {
-      policy: policy.name,
-      from: a,
-      to: b,
-      document: documentDiff(ra.document, rb.document),
-      targets: documentDiff(ra.targets, rb.targets),
-      manifests: diffManifestSets(ra.objects, rb.objects, {
-        from: `revision-${a}`,
-        to: `revision-${b}`,
-      }),
-      connectivity: connectivityChange(this.side(policy, ra), this.side(policy, rb)),
-    };
+    const diff = await this.compiler.revisionDiff(policy.name, storedSide(ra), storedSide(rb));
+    return { policy: policy.name, from: a, to: b, ...diff };
   }
 
   /**
@@ -150,10 +144,11 @@ export class DiffService {
       warnings: prepared.warnings,
       document: documentDiff(latest?.document ?? null, dto.document),
       clusters: clusters.sort((x, y) => (x.cluster < y.cluster ? -1 : 1)),
-      connectivity: connectivityChange(latest ? this.side(policy!, latest) : null, {
-        document: prepared.document,
-        objects: prepared.objects,
-      }),
+      connectivity: await this.compiler.connectivityChange(
+        name,
+        latest ? storedSide(latest) : null,
+        prepared,
+      ),
     };
   }
 
@@ -174,9 +169,9 @@ export class DiffService {
         : [],
     });
   }
+}
 
-  /** A stored revision as the connectivity computation needs it: its document re-parsed, its objects as stored. */
-  private side(policy: PolicyRow, r: RevisionRow): ConnectivitySide {
-    return { document: this.reader.parse(policy, r).document, objects: r.objects };
-  }
+/** A stored revision as a compute task takes it (its document is parsed again there). */
+function storedSide(r: RevisionRow): StoredSide {
+  return { number: r.number, document: r.document, targets: r.targets, objects: r.objects };
 }

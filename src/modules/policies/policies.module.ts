@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CompileModule } from '../compile/compile.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { PoliciesController } from './policies.controller.js';
 import { PoliciesService } from './policies.service.js';
@@ -7,7 +8,7 @@ import { RevisionPreparer } from './revision-preparer.service.js';
 
 /** Policies and revisions: storing a document (and its deployment), reading, rollback. */
 @Module({
-  imports: [PolicyStoreModule, DeploymentsModule],
+  imports: [PolicyStoreModule, DeploymentsModule, CompileModule],
   providers: [PoliciesService, RevisionPreparer],
   exports: [PoliciesService, RevisionPreparer],
 })

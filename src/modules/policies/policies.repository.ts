@@ -17,6 +17,8 @@ export interface NewRevision {
   targets: PolicyTargets;
   objects: NetworkPolicy[];
   contentHash: string;
+  /** The connectivity view (or its refusal), computed once and stored with the revision. */
+  connectivity?: unknown;
 }
 
 /** The result of storing a POST: the revision, and what `onStored` returned when one was created. */
@@ -136,6 +138,14 @@ export class PoliciesRepository {
         stored: await onStored(tx, updated, stored),
       };
     });
+  }
+
+  /** Stores the connectivity view of a revision stored before it was computed at creation. */
+  async saveConnectivity(policyId: string, number: number, connectivity: unknown): Promise<void> {
+    await this.db
+      .update(revisions)
+      .set({ connectivity })
+      .where(and(eq(revisions.policyId, policyId), eq(revisions.number, number)));
   }
 
   /** Marks the policy as being deleted, in the caller's transaction. */

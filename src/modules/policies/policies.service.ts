@@ -9,6 +9,7 @@ import {
   type TargetAction,
 } from '../../core/reconcile/targets.js';
 import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
+import { DocumentCompiler } from '../compile/document-compiler.service.js';
 import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { RolloutScheduler } from '../deployments/rollout-scheduler.service.js';
 import type { CreatePolicyDto } from './dto/create-policy.dto.js';
@@ -58,6 +59,7 @@ export class PoliciesService {
     private readonly preparer: RevisionPreparer,
     private readonly deployments: DeploymentsRepository,
     private readonly scheduler: RolloutScheduler,
+    private readonly compiler: DocumentCompiler,
   ) {}
 
   /**
@@ -66,6 +68,8 @@ export class PoliciesService {
    */
   async create(dto: CreatePolicyDto): Promise<StoredRevision> {
     const prepared = await this.preparer.prepare(dto.name, dto.document, dto.targets);
+    // Computed once here, off the event loop, so that no GET recomputes it.
+    const connectivity = await this.compiler.connectivityToStore(prepared);
     const result = await this.repo.storeRevision(
       dto.name,
       dto.selfHeal,
@@ -74,6 +78,7 @@ export class PoliciesService {
         targets: prepared.targets,
         objects: prepared.objects,
         contentHash: prepared.contentHash,
+        connectivity,
       },
       async (tx, policy, revision) =>
         this.deployments.insertDeployment(

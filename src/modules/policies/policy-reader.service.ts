@@ -51,8 +51,13 @@ export class PolicyReader {
   async latest(name: string): Promise<ParsedRevision> {
     const policy = await this.mustFind(name);
     const revision = await this.latestOf(policy);
-    if (!revision) throw httpProblem('REVISION_NOT_FOUND', { name });
+    if (!revision) throw this.noRevision(name);
     return this.parse(policy, revision);
+  }
+
+  /** The 404 of a policy without a revision. */
+  noRevision(name: string) {
+    return httpProblem('REVISION_NOT_FOUND', { name });
   }
 
   /** Parses a stored revision's document again: 409 STORED_DOCUMENT_INVALID when it no longer parses. */

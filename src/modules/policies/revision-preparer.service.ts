@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { documentProblem } from '../../common/document-problem.js';
 import { httpProblem } from '../../common/http-problems.js';
-import { compileDocument } from '../../core/compiler/compile-document.js';
 import type { NormalisedDocument } from '../../core/document/policy-document.types.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import type { Problem } from '../../core/problems/problem.js';
@@ -11,6 +9,7 @@ import {
   normaliseTargets,
   type PolicyTargets,
 } from '../../core/reconcile/targets.js';
+import { DocumentCompiler } from '../compile/document-compiler.service.js';
 import { TargetResolver } from '../deployments/target-resolver.service.js';
 
 /** A validated, compiled document with its resolved targets: what a POST stores and a plan shows. */
@@ -27,14 +26,17 @@ export interface PreparedRevision {
 }
 
 /**
- * The one preparation of a revision, shared by POST /v1/policies and POST …/plan: compile
- * (400 with paths under /document), canonical targets (400 NO_TARGETS when empty), resolve them
+ * The one preparation of a revision, shared by POST /v1/policies and POST …/plan: compile in
+ * the compute pool (400 with paths under /document, 422 over a limit), canonical targets (400 NO_TARGETS when empty), resolve them
  * (400 for an unknown cluster), hash. `missingTargetsOf` names the policy when the targets
  * were not given and the policy had none to inherit.
  */
 @Injectable()
 export class RevisionPreparer {
-  constructor(private readonly targets: TargetResolver) {}
+  constructor(
+    private readonly targets: TargetResolver,
+    private readonly compiler: DocumentCompiler,
+  ) {}
 
   async prepare(
     policyName: string,
@@ -42,8 +44,7 @@ export class RevisionPreparer {
     targets: PolicyTargets,
     opts: { inherited?: boolean } = {},
   ): Promise<PreparedRevision> {
-    const compiled = compileDocument(document, { policyName });
-    if (!compiled.ok) throw documentProblem(compiled.errors, compiled.warnings, '/document');
+    const compiled = await this.compiler.compile(document, { policyName, pathPrefix: '/document' });
     const canonical = normaliseTargets(targets);
     if (hasNoTargets(canonical))
       throw httpProblem('NO_TARGETS', opts.inherited ? { name: policyName } : {}, {

@@ -1,25 +1,30 @@
 import { Injectable } from '@nestjs/common';
-import {
-  buildConnectivityMatrix,
-  type ConnectivityMatrix,
-} from '../../core/connectivity/connectivity-matrix.js';
+import type { ConnectivityMatrix } from '../../core/connectivity/connectivity-matrix.js';
 import type { Problem } from '../../core/problems/problem.js';
+import { answerConnectivity, DocumentCompiler } from '../compile/document-compiler.service.js';
+import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PolicyReader } from '../policies/policy-reader.service.js';
 
-/** The connectivity of a stored policy: the evaluator over the latest revision's stored objects. */
+/**
+ * The connectivity of a stored policy: the view stored with its latest revision (computed once,
+ * when the revision was stored; for an older revision, computed now and stored).
+ */
 @Injectable()
 export class PolicyConnectivityService {
-  constructor(private readonly latest: PolicyReader) {}
+  constructor(
+    private readonly reader: PolicyReader,
+    private readonly policies: PoliciesRepository,
+    private readonly compiler: DocumentCompiler,
+  ) {}
 
   async connectivity(
     name: string,
   ): Promise<ConnectivityMatrix & { warnings: Problem[]; policy: string; revision: number }> {
-    const { policy, revision, document, warnings } = await this.latest.latest(name);
-    return {
-      policy: policy.name,
-      revision: revision.number,
-      ...buildConnectivityMatrix(document, revision.objects),
-      warnings,
-    };
+    const policy = await this.reader.mustFind(name);
+    const revision = await this.reader.latestOf(policy);
+    if (!revision) throw this.reader.noRevision(name);
+    const { stored, computed } = await this.compiler.storedConnectivity(name, revision);
+    if (computed) await this.policies.saveConnectivity(policy.id, revision.number, stored);
+    return { policy: policy.name, revision: revision.number, ...answerConnectivity(stored) };
   }
 }
