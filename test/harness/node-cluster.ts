@@ -180,7 +180,7 @@ function parseCidr(cidr: string): { base: number; bits: number } {
   return { base: value - (value % size), bits };
 }
 
-function overlaps(a: string, b: string): boolean {
+export function cidrsOverlap(a: string, b: string): boolean {
   const x = parseCidr(a);
   const y = parseCidr(b);
   const bits = Math.min(x.bits, y.bits);
@@ -197,7 +197,7 @@ export function hostRoutesOverlapping(cidr: string): string[] {
   }[];
   return routes
     .filter((r) => r.dst && r.dst !== 'default')
-    .filter((r) => overlaps(cidr, r.dst?.includes('/') ? r.dst : `${r.dst}/32`))
+    .filter((r) => cidrsOverlap(cidr, r.dst?.includes('/') ? r.dst : `${r.dst}/32`))
     .map((r) => `${r.dst} dev ${r.dev ?? '?'}${r.table ? ` table ${r.table}` : ''}`);
 }
 
@@ -636,8 +636,10 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     runContainerdExisted: existsSync(RUN_CONTAINERD),
   };
   writeState(state);
+  // Runs from the exit hooks if the process ends without stop() (Ctrl-C, a crash in a test).
   const cleanupNow = (): void => {
     cleanupNodeHost(state);
+    lock.release();
   };
   trackCleanup(cleanupNow);
 
