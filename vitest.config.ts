@@ -48,7 +48,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           fileParallelism: false,
           testTimeout: 180_000,
-          hookTimeout: 300_000,
+          // Starting may wait up to 10 min for another run's node cluster on this machine.
+          hookTimeout: 720_000,
         },
       },
     ],

@@ -65,7 +65,7 @@ export interface StartNodeClusterOptions {
   binaries?: NodeBinaries;
   /** Where the temp dirs are created (default: the OS temp dir). Keep it short: sockets live there. */
   baseDir?: string;
-  /** How long to wait for another node cluster on this machine to finish (default 15 min). */
+  /** How long to wait for another node cluster on this machine to finish (default 10 min). */
   lockTimeoutMs?: number;
   /** Budget for the node to become Ready and the enforcer to sync (default 120 s). */
   readyTimeoutMs?: number;
@@ -576,15 +576,6 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     log,
     ...(opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {}),
   });
-  let dir: string;
-  try {
-    dir = await mkdtemp(join(opts.baseDir ?? tmpdir(), 'gbp-netpol-node-'));
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-  lock.setDir(dir);
-
   for (const link of [bridge, outside.hostVeth]) {
     if (run('ip', ['-j', 'link', 'show']).includes(`"ifname":"${link}"`)) {
       lock.release();
@@ -606,6 +597,15 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       throw new Error(`${what} ${cidr} overlaps host routes (${clash.join('; ')}): set ${option}`);
     }
   }
+
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(opts.baseDir ?? tmpdir(), 'gbp-netpol-node-'));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  lock.setDir(dir);
 
   const paths = {
     containerdRoot: join(dir, 'containerd'),

@@ -48,14 +48,14 @@ export function cleanupStaleOwner(record: NodeLockRecord): string[] {
 
 export interface AcquireOptions {
   path?: string;
-  /** How long to wait for a live owner to finish (default 15 min). */
+  /** How long to wait for a live owner to finish (default 10 min). */
   timeoutMs?: number;
   log?: (line: string) => void;
 }
 
 export async function acquireNodeLock(opts: AcquireOptions = {}): Promise<NodeLock> {
   const path = opts.path ?? NODE_LOCK_FILE;
-  const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
   const me: NodeLockRecord = {
     pid: process.pid,
     startTicks: startTicks(process.pid),
