@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ApiException, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 import type { ClusterAdmin } from './cluster-admin.js';
 import { startCluster, SERVICE_CLUSTER_IP_RANGE, type KubeCluster } from './kube-cluster.js';
 import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
@@ -33,7 +32,26 @@ import {
   type NodeImages,
 } from './node-images.js';
 import { acquireNodeLock, type NodeLock } from './node-lock.js';
+import { hostRoutesOverlapping, ipAt, parseCidr, primaryIpv4 } from './ipv4.js';
+import {
+  CNI_BIN_DIR,
+  cniConfig,
+  containerdConfig,
+  KUBE_ROUTER_RULES,
+  KUBE_ROUTER_USER,
+  kubeControllerManagerArgs,
+  kubeletConfig,
+  kubeRouterArgs,
+} from './node-config.js';
+import {
+  clientScript,
+  parseProbeLines,
+  type ProbeResult,
+  type ProbeTarget,
+} from './probe-script.js';
 import { trackCleanup, untrackCleanup } from './process-registry.js';
+
+export type { Protocol, ProbeOutcome, ProbeResult, ProbeTarget } from './probe-script.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -47,7 +65,6 @@ export const DEFAULT_NODE_BRIDGE = 'gbpnp0';
  */
 export const DEFAULT_OUTSIDE_CIDR = '198.18.77.0/30';
 export const DEFAULT_NODE_NAME = 'gbp-node-0';
-export const CNI_BIN_DIR = '/usr/lib/cni';
 /** Namespace of the harness's own smoke pod. */
 export const HARNESS_NAMESPACE = 'gbp-netpol-harness';
 
@@ -71,22 +88,6 @@ export interface StartNodeClusterOptions {
   readyTimeoutMs?: number;
   /** Progress and the report; default: stderr lines prefixed with `[node harness]`. */
   log?: (line: string) => void;
-}
-
-export type Protocol = 'TCP' | 'UDP';
-
-export interface ProbeTarget {
-  ip: string;
-  port: number;
-  protocol: Protocol;
-}
-
-export type ProbeOutcome = 'allowed' | 'denied';
-
-export interface ProbeResult extends ProbeTarget {
-  outcome: ProbeOutcome;
-  /** What the client printed or its exit status, for failure messages. */
-  detail: string;
 }
 
 export interface NodeClusterTimings {
@@ -169,67 +170,6 @@ function defaultLog(line: string): void {
   process.stderr.write(`[node harness] ${line}\n`);
 }
 
-function parseCidr(cidr: string): { base: number; bits: number } {
-  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (!match) throw new Error(`not an IPv4 CIDR: ${cidr}`);
-  const octets = match.slice(1, 5).map(Number);
-  const bits = Number(match[5]);
-  if (octets.some((o) => o > 255) || bits > 32) throw new Error(`not an IPv4 CIDR: ${cidr}`);
-  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const size = 2 ** (32 - bits);
-  return { base: value - (value % size), bits };
-}
-
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  const bits = Math.min(x.bits, y.bits);
-  const size = 2 ** (32 - bits);
-  return x.base - (x.base % size) === y.base - (y.base % size);
-}
-
-/** Host routes (all tables, so also local addresses) that overlap `cidr`; the default route aside. */
-export function hostRoutesOverlapping(cidr: string): string[] {
-  const routes = JSON.parse(run('ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as {
-    dst?: string;
-    dev?: string;
-    table?: string;
-  }[];
-  return routes
-    .filter((r) => r.dst && r.dst !== 'default')
-    .filter((r) => cidrsOverlap(cidr, r.dst?.includes('/') ? r.dst : `${r.dst}/32`))
-    .map((r) => `${r.dst} dev ${r.dev ?? '?'}${r.table ? ` table ${r.table}` : ''}`);
-}
-
-function ipAt(base: number, offset: number): string {
-  const value = base + offset;
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
-
-/** The address of the interface that holds the default route, else the first global IPv4. */
-function primaryIpv4(exclude: readonly string[]): string {
-  try {
-    const route = JSON.parse(run('ip', ['-j', '-4', 'route', 'get', '192.0.2.255'])) as {
-      prefsrc?: string;
-      dev?: string;
-    }[];
-    const src = route[0]?.prefsrc;
-    if (src && !exclude.includes(route[0]?.dev ?? '')) return src;
-  } catch {
-    // no default route: fall through
-  }
-  const addrs = JSON.parse(run('ip', ['-j', '-4', 'addr', 'show', 'scope', 'global'])) as {
-    ifname: string;
-    addr_info?: { local?: string }[];
-  }[];
-  for (const link of addrs) {
-    if (exclude.includes(link.ifname)) continue;
-    const local = link.addr_info?.find((a) => a.local)?.local;
-    if (local) return local;
-  }
-  throw new Error('the node needs a global IPv4 address (none found)');
-}
-
 const REQUIRED_COMMANDS = [
   'containerd',
   'containerd-shim-runc-v2',
@@ -266,153 +206,6 @@ export function nodePrerequisiteProblems(): string[] {
   }
   return problems;
 }
-
-export function containerdConfig(p: {
-  root: string;
-  state: string;
-  socket: string;
-  runcRoot: string;
-  cniConfDir: string;
-  sandboxImage: string;
-}): string {
-  const q = (s: string): string => JSON.stringify(s);
-  return `version = 2
-root = ${q(p.root)}
-state = ${q(p.state)}
-# The opt plugin would install into /opt/containerd; the others are not used.
-disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-
-[grpc]
-  address = ${q(p.socket)}
-
-[ttrpc]
-  address = ${q(`${p.socket}.ttrpc`)}
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = ${q(p.sandboxImage)}
-  # These machines lack CAP_SYS_RESOURCE, so a negative oom_score_adj would be refused.
-  restrict_oom_score_adj = true
-  # Pod network namespaces under our state dir, so that clean-up finds exactly ours.
-  netns_mounts_under_state_dir = true
-  disable_apparmor = true
-  enable_selinux = false
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        # runc, not crun: crun refuses the hybrid cgroup v1 layout of these machines.
-        BinaryName = "runc"
-        Root = ${q(p.runcRoot)}
-        SystemdCgroup = false
-
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = ${q(CNI_BIN_DIR)}
-    conf_dir = ${q(p.cniConfDir)}
-    max_conf_num = 1
-`;
-}
-
-export function cniConfig(p: {
-  bridge: string;
-  podCidr: string;
-  gatewayIp: string;
-  ipamDir: string;
-}): string {
-  return JSON.stringify(
-    {
-      cniVersion: '1.0.0',
-      name: 'gbp-netpol-node',
-      plugins: [
-        {
-          type: 'bridge',
-          bridge: p.bridge,
-          isGateway: true,
-          // No masquerade: pod and outside addresses stay visible to the policies.
-          ipMasq: false,
-          hairpinMode: true,
-          ipam: {
-            type: 'host-local',
-            ranges: [[{ subnet: p.podCidr, gateway: p.gatewayIp }]],
-            routes: [{ dst: '0.0.0.0/0' }],
-            dataDir: p.ipamDir,
-          },
-        },
-        { type: 'portmap', capabilities: { portMappings: true } },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
-export function kubeletConfig(p: { socket: string; podLogsDir: string }): string {
-  return stringify({
-    apiVersion: 'kubelet.config.k8s.io/v1beta1',
-    kind: 'KubeletConfiguration',
-    // These machines run cgroup v1 (hybrid) and have no swap accounting to speak of.
-    failCgroupV1: false,
-    cgroupDriver: 'cgroupfs',
-    cgroupsPerQOS: false,
-    enforceNodeAllocatable: [],
-    failSwapOn: false,
-    containerRuntimeEndpoint: `unix://${p.socket}`,
-    podLogsDir: p.podLogsDir,
-    // No kubelet API server: tests read pod status from kube-apiserver only.
-    enableServer: false,
-    readOnlyPort: 0,
-    healthzPort: 0,
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: false } },
-    authorization: { mode: 'AlwaysAllow' },
-    registerNode: true,
-    clusterDomain: 'cluster.local',
-    clusterDNS: [],
-    resolvConf: '/etc/resolv.conf',
-    // Never evict or garbage-collect images because of the host's disk.
-    evictionHard: {
-      'imagefs.available': '0%',
-      'nodefs.available': '0%',
-      'nodefs.inodesFree': '0%',
-    },
-    imageGCHighThresholdPercent: 100,
-    localStorageCapacityIsolation: false,
-    nodeStatusUpdateFrequency: '2s',
-    nodeStatusReportFrequency: '10s',
-    syncFrequency: '10s',
-    fileCheckFrequency: '10s',
-    serializeImagePulls: false,
-    rotateCertificates: false,
-    serverTLSBootstrap: false,
-    shutdownGracePeriod: '0s',
-    shutdownGracePeriodCriticalPods: '0s',
-  });
-}
-
-/** kube-router's needs for its firewall controller, as in its own RBAC manifests. */
-const KUBE_ROUTER_RULES = [
-  {
-    apiGroups: [''],
-    resources: ['namespaces', 'pods', 'services', 'nodes', 'endpoints'],
-    verbs: ['get', 'list', 'watch'],
-  },
-  {
-    apiGroups: ['networking.k8s.io'],
-    resources: ['networkpolicies'],
-    verbs: ['get', 'list', 'watch'],
-  },
-  {
-    apiGroups: ['discovery.k8s.io'],
-    resources: ['endpointslices'],
-    verbs: ['get', 'list', 'watch'],
-  },
-];
-const KUBE_ROUTER_USER = 'gbp-netpol:kube-router';
 
 async function rss(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
@@ -495,39 +288,166 @@ async function removeAllPods(
   throw new Error('containers still running 20 s after their pods were deleted');
 }
 
-/** One target per line in, one `PROTO IP PORT allowed|denied DETAIL` line per target out. */
-export function clientScript(targets: readonly ProbeTarget[], timeoutSeconds = 2): string {
-  const lines = targets.map((t, i) => {
-    const out = `/tmp/probe.${i}`;
-    const measure =
-      t.protocol === 'TCP'
-        ? `nc -w ${timeoutSeconds} ${t.ip} ${t.port} </dev/null`
-        : `echo ping | socat -T${timeoutSeconds} - UDP4:${t.ip}:${t.port}`;
-    // Allowed only when the server's answer came back: a refused, dropped or unanswered
-    // attempt is a denial (the servers always answer "pong").
-    return (
-      `( r=$(${measure} 2>&1); c=$?; ` +
-      `if [ "$r" = pong ]; then echo "${t.protocol} ${t.ip} ${t.port} allowed pong"; ` +
-      `else echo "${t.protocol} ${t.ip} ${t.port} denied exit=$c $(echo $r | tr -s ' \\n' ' ' | cut -c1-60)"; fi ) >${out} &`
-    );
-  });
-  return [...lines, 'wait', `cat ${targets.map((_, i) => `/tmp/probe.${i}`).join(' ')}`].join('\n');
+/** Bridged pod-to-pod traffic must pass iptables, and the host routes for the outside namespace. */
+function setKernelSettings(state: NodeHostState): void {
+  if (readSysctl('net/bridge/bridge-nf-call-iptables') === undefined) {
+    if (!hasCommand('modprobe'))
+      throw new Error('br_netfilter is not loaded and there is no modprobe (apt-get install kmod)');
+    run('modprobe', ['br_netfilter']);
+  }
+  for (const key of ['net/bridge/bridge-nf-call-iptables', 'net/ipv4/ip_forward']) {
+    const before = readSysctl(key);
+    if (before === undefined) throw new Error(`no /proc/sys/${key}`);
+    if (before !== '1') {
+      // Recorded before it is changed, so that even a crash right after puts it back.
+      state.sysctls.push({ key, before, set: '1' });
+      writeState(state);
+      writeSysctl(key, '1');
+    }
+  }
 }
 
-export function parseProbeLines(text: string): ProbeResult[] {
-  const results: ProbeResult[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^(TCP|UDP) (\S+) (\d+) (allowed|denied) ?(.*)$/.exec(line.trim());
-    if (!match) continue;
-    results.push({
-      protocol: match[1] as Protocol,
-      ip: match[2] ?? '',
-      port: Number(match[3]),
-      outcome: match[4] as ProbeOutcome,
-      detail: match[5] ?? '',
-    });
+interface OutsideNamespace {
+  netns: string;
+  hostVeth: string;
+  peerVeth: string;
+  hostIp: string;
+  ip: string;
+  cidr: string;
+}
+
+function outsideNamespace(bridge: string, cidr: string): OutsideNamespace {
+  const net = parseCidr(cidr);
+  if (net.bits !== 30) throw new Error(`the outside CIDR must be a /30: ${cidr}`);
+  return {
+    netns: `${bridge}-outside`,
+    hostVeth: `${bridge}o`,
+    peerVeth: `${bridge}x`,
+    hostIp: ipAt(net.base, 1),
+    ip: ipAt(net.base, 2),
+    cidr: `${ipAt(net.base, 0)}/30`,
+  };
+}
+
+/** Refuses names and networks that exist on the host already: they are not ours to change. */
+function checkHostIsFree(bridge: string, podCidr: string, outside: OutsideNamespace): void {
+  const links = run('ip', ['-j', 'link', 'show']);
+  for (const link of [bridge, outside.hostVeth]) {
+    if (links.includes(`"ifname":"${link}"`))
+      throw new Error(`network link ${link} exists already; choose another bridge name`);
   }
-  return results;
+  if (existsSync(join('/run/netns', outside.netns)))
+    throw new Error(`network namespace ${outside.netns} exists already`);
+  // Our routes must not shadow the host's own networks (e.g. its default gateway).
+  for (const [what, cidr, option] of [
+    ['pod CIDR', podCidr, 'podCidr / GBP_NODE_POD_CIDR'],
+    ['outside CIDR', outside.cidr, 'outsideCidr / GBP_NODE_OUTSIDE_CIDR'],
+  ] as const) {
+    const clash = hostRoutesOverlapping(cidr);
+    if (clash.length > 0)
+      throw new Error(`${what} ${cidr} overlaps host routes (${clash.join('; ')}): set ${option}`);
+  }
+}
+
+/** A network namespace with a veth to the host: a source that is neither a pod nor the node. */
+function createOutsideNamespace(o: OutsideNamespace): void {
+  run('ip', ['netns', 'add', o.netns]);
+  run('ip', [
+    'link',
+    'add',
+    o.hostVeth,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    o.peerVeth,
+    'netns',
+    o.netns,
+  ]);
+  run('ip', ['addr', 'add', `${o.hostIp}/30`, 'dev', o.hostVeth]);
+  run('ip', ['link', 'set', o.hostVeth, 'up']);
+  const inNs = (...args: string[]): string => run('ip', ['netns', 'exec', o.netns, ...args]);
+  inNs('ip', 'addr', 'add', `${o.ip}/30`, 'dev', o.peerVeth);
+  inNs('ip', 'link', 'set', o.peerVeth, 'up');
+  inNs('ip', 'link', 'set', 'lo', 'up');
+  inNs('ip', 'route', 'add', 'default', 'via', o.hostIp);
+}
+
+/** Measures from the outside namespace with the host's busybox and socat (the probe image's tools). */
+async function probeFromNamespace(
+  netns: string,
+  scratchDir: string,
+  targets: readonly ProbeTarget[],
+  timeoutSeconds: number,
+): Promise<ProbeResult[]> {
+  const script = clientScript(targets, timeoutSeconds).replaceAll(
+    '/tmp/probe.',
+    `${scratchDir}/outside.`,
+  );
+  const { stdout } = await execFileAsync(
+    'ip',
+    ['netns', 'exec', netns, '/usr/bin/busybox', 'sh', '-c', script],
+    { env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, timeout: (timeoutSeconds + 10) * 1000 },
+  );
+  return parseProbeLines(stdout);
+}
+
+/** kube-router's own identity: a client certificate user bound to what its firewall reads. */
+async function grantKubeRouter(admin: ClusterAdmin): Promise<void> {
+  const name = 'gbp-netpol-kube-router';
+  await admin.rbac.createClusterRole({ body: { metadata: { name }, rules: KUBE_ROUTER_RULES } });
+  await admin.rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBE_ROUTER_USER }],
+    },
+  });
+}
+
+/** Creates a pod and returns it once Running with an IP; proves images, CNI and scheduling. */
+async function runSmokePod(
+  admin: ClusterAdmin,
+  image: string,
+  timeoutMs: number,
+  running: readonly ManagedProcess[],
+): Promise<V1Pod> {
+  await admin.ensureNamespace(HARNESS_NAMESPACE);
+  await admin.core.createNamespacedPod({
+    namespace: HARNESS_NAMESPACE,
+    body: {
+      metadata: { name: 'smoke' },
+      spec: {
+        containers: [
+          { name: 'smoke', image, imagePullPolicy: 'Never', command: ['sleep', '3600'] },
+        ],
+        terminationGracePeriodSeconds: 0,
+      },
+    },
+  });
+  return poll<V1Pod>('the smoke pod Running', timeoutMs, running, async () => {
+    const p = await admin.core.readNamespacedPod({ namespace: HARNESS_NAMESPACE, name: 'smoke' });
+    return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+  });
+}
+
+/** Pids of the shims serving our containerd (they are not our children). */
+function shimPids(socket: string, own: readonly number[]): number[] {
+  return run('sh', [
+    '-c',
+    `grep -l -a -F -- ${JSON.stringify(socket)} /proc/[0-9]*/cmdline 2>/dev/null || true`,
+  ])
+    .split('\n')
+    .map((line) => /^\/proc\/(\d+)\//.exec(line)?.[1])
+    .filter((pid): pid is string => pid !== undefined)
+    .map(Number)
+    .filter((pid) => !own.includes(pid));
+}
+
+function formatMemory(memory: Record<string, number | undefined>): string {
+  return Object.entries(memory)
+    .map(([k, v]) => `${k} ${v === undefined ? '?' : (v / 1024).toFixed(0)}`)
+    .join(', ');
 }
 
 /**
@@ -554,18 +474,10 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
   const pod = parseCidr(podCidr);
   if (pod.bits < 16 || pod.bits > 28) throw new Error(`pod CIDR must be /16../28: ${podCidr}`);
   const gatewayIp = ipAt(pod.base, 1);
-  const outsideCidr =
-    opts.outsideCidr ?? process.env['GBP_NODE_OUTSIDE_CIDR'] ?? DEFAULT_OUTSIDE_CIDR;
-  const outsideNet = parseCidr(outsideCidr);
-  if (outsideNet.bits !== 30) throw new Error('outsideCidr must be a /30');
-  const outside = {
-    netns: `${bridge}-outside`,
-    hostVeth: `${bridge}o`,
-    peerVeth: `${bridge}x`,
-    hostIp: ipAt(outsideNet.base, 1),
-    ip: ipAt(outsideNet.base, 2),
-    cidr: `${ipAt(outsideNet.base, 0)}/30`,
-  };
+  const outside = outsideNamespace(
+    bridge,
+    opts.outsideCidr ?? process.env['GBP_NODE_OUTSIDE_CIDR'] ?? DEFAULT_OUTSIDE_CIDR,
+  );
   const images: NodeImages = {
     pause: opts.images?.pause ?? DEFAULT_PAUSE_IMAGE,
     probe: opts.images?.probe ?? DEFAULT_PROBE_IMAGE,
@@ -576,30 +488,9 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     log,
     ...(opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {}),
   });
-  for (const link of [bridge, outside.hostVeth]) {
-    if (run('ip', ['-j', 'link', 'show']).includes(`"ifname":"${link}"`)) {
-      lock.release();
-      throw new Error(`network link ${link} exists already; choose another bridge name`);
-    }
-  }
-  if (existsSync(join('/run/netns', outside.netns))) {
-    lock.release();
-    throw new Error(`network namespace ${outside.netns} exists already`);
-  }
-  // Our routes must not shadow the host's own networks (e.g. its default gateway).
-  for (const [what, cidr, option] of [
-    ['pod CIDR', podCidr, 'podCidr / GBP_NODE_POD_CIDR'],
-    ['outside CIDR', outside.cidr, 'outsideCidr / GBP_NODE_OUTSIDE_CIDR'],
-  ] as const) {
-    const clash = hostRoutesOverlapping(cidr);
-    if (clash.length > 0) {
-      lock.release();
-      throw new Error(`${what} ${cidr} overlaps host routes (${clash.join('; ')}): set ${option}`);
-    }
-  }
-
   let dir: string;
   try {
+    checkHostIsFree(bridge, podCidr, outside);
     dir = await mkdtemp(join(opts.baseDir ?? tmpdir(), 'gbp-netpol-node-'));
   } catch (error) {
     lock.release();
@@ -620,6 +511,7 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     config: join(dir, 'config'),
     logs: join(dir, 'logs'),
   };
+  // Everything the run may change on the host, written down before it is changed.
   const state: NodeHostState = {
     ownerPid: process.pid,
     ownerStartTicks: startTicks(process.pid),
@@ -669,15 +561,14 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       await removeAllPods(state, processes, cpPromise).catch((error: unknown) =>
         log(`graceful pod removal: ${(error as Error).message}`),
       );
-      for (const component of [
+      const order = [
         'kube-router',
         'kubelet',
         'kube-scheduler',
         'kube-controller-manager',
         'containerd',
-      ] as const) {
-        await processes.get(component)?.stop(5_000);
-      }
+      ] as const;
+      for (const component of order) await processes.get(component)?.stop(5_000);
       const left = cleanupNodeHost(state);
       untrackCleanup(cleanupNow);
       if (cpPromise)
@@ -702,26 +593,9 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
   try {
     const { socket: _socket, ...dirs } = paths;
     await Promise.all(Object.values(dirs).map((p) => mkdir(p, { recursive: true })));
+    setKernelSettings(state);
 
-    // Kernel settings: bridged pod-to-pod traffic must pass iptables, and the host routes
-    // between the outside namespace and the bridge.
-    if (readSysctl('net/bridge/bridge-nf-call-iptables') === undefined) {
-      if (!hasCommand('modprobe'))
-        throw new Error(
-          'br_netfilter is not loaded and there is no modprobe (apt-get install kmod)',
-        );
-      run('modprobe', ['br_netfilter']);
-    }
-    for (const key of ['net/bridge/bridge-nf-call-iptables', 'net/ipv4/ip_forward']) {
-      const before = readSysctl(key);
-      if (before === undefined) throw new Error(`no /proc/sys/${key}`);
-      if (before !== '1') {
-        state.sysctls.push({ key, before, set: '1' });
-        writeState(state);
-        writeSysctl(key, '1');
-      }
-    }
-
+    // The control plane starts while images, CNI and containerd are prepared.
     const cpStarted = Date.now();
     cpPromise = startCluster({
       name,
@@ -732,7 +606,6 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     // Awaited below or in stop(); this only keeps an early failure from being "unhandled".
     cpPromise.catch(() => undefined);
 
-    // Meanwhile: images, CNI and containerd.
     const imageFiles = writeNodeImages(paths.config, images);
     await writeFile(
       join(paths.cniConfDir, '10-gbp-netpol.conflist'),
@@ -763,44 +636,39 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     const apiServerReadyMs = Date.now() - cpStarted;
     log(`control plane ready in ${apiServerReadyMs} ms (${cp.server})`);
 
+    /** A kubeconfig with a fresh client certificate from the cluster CA (written 0600). */
     const kubeconfigFor = async (
-      file: string,
+      component: NodeComponent,
       user: string,
       groups: readonly string[] = [],
     ): Promise<string> => {
       const cert = cp.issueClientCertificate(user, groups);
-      const path = join(paths.config, file);
-      await writeFile(
-        path,
-        adminKubeconfig({
-          name,
-          server: cp.server,
-          caData: cp.caData,
-          clientCertificateData: b64(cert.certPem),
-          clientKeyData: b64(cert.keyPem),
-        }),
-        { mode: 0o600 },
-      );
+      const path = join(paths.config, `${component}.kubeconfig`);
+      const access = {
+        name,
+        server: cp.server,
+        caData: cp.caData,
+        clientCertificateData: b64(cert.certPem),
+        clientKeyData: b64(cert.keyPem),
+      };
+      await writeFile(path, adminKubeconfig(access), { mode: 0o600 });
       return path;
     };
 
-    const kcm = spawn('kube-controller-manager', binaries.kubeControllerManager, [
-      `--kubeconfig=${await kubeconfigFor('kube-controller-manager.kubeconfig', 'system:kube-controller-manager')}`,
-      // Each controller acts as its own ServiceAccount (tokens via the TokenRequest API), with
-      // the bootstrap RBAC roles system:controller:*.
-      '--use-service-account-credentials=true',
-      '--controllers=node-ipam-controller,node-lifecycle-controller',
-      '--allocate-node-cidrs=true',
-      `--cluster-cidr=${podCidr}`,
-      `--node-cidr-mask-size=${pod.bits}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
-      '--node-monitor-period=1s',
-      '--leader-elect=false',
-      '--secure-port=0',
-      '--v=1',
-    ]);
+    const kcm = spawn(
+      'kube-controller-manager',
+      binaries.kubeControllerManager,
+      kubeControllerManagerArgs({
+        kubeconfig: await kubeconfigFor(
+          'kube-controller-manager',
+          'system:kube-controller-manager',
+        ),
+        podCidr,
+        serviceCidr: SERVICE_CLUSTER_IP_RANGE,
+      }),
+    );
     const scheduler = spawn('kube-scheduler', binaries.kubeScheduler, [
-      `--kubeconfig=${await kubeconfigFor('kube-scheduler.kubeconfig', 'system:kube-scheduler')}`,
+      `--kubeconfig=${await kubeconfigFor('kube-scheduler', 'system:kube-scheduler')}`,
       '--leader-elect=false',
       '--secure-port=0',
       '--v=1',
@@ -813,9 +681,12 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       kubeletConfig({ socket: paths.socket, podLogsDir: paths.podLogs }),
     );
     const kubeletStarted = Date.now();
+    const kubeletKubeconfig = await kubeconfigFor('kubelet', `system:node:${nodeName}`, [
+      'system:nodes',
+    ]);
     const kubelet = spawn('kubelet', binaries.kubelet, [
       `--config=${kubeletConfigPath}`,
-      `--kubeconfig=${await kubeconfigFor('kubelet.kubeconfig', `system:node:${nodeName}`, ['system:nodes'])}`,
+      `--kubeconfig=${kubeletKubeconfig}`,
       `--root-dir=${paths.kubeletRoot}`,
       `--hostname-override=${nodeName}`,
       `--node-ip=${nodeIp}`,
@@ -833,99 +704,35 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     const nodeReadyMs = Date.now() - kubeletStarted;
     log(`node ${nodeName} Ready in ${nodeReadyMs} ms after kubelet start (podCIDR ${podCidr})`);
 
-    // kube-router's firewall controller alone, with its own least-privilege identity.
-    await cp.admin.rbac.createClusterRole({
-      body: { metadata: { name: 'gbp-netpol-kube-router' }, rules: KUBE_ROUTER_RULES },
-    });
-    await cp.admin.rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: 'gbp-netpol-kube-router' },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'ClusterRole',
-          name: 'gbp-netpol-kube-router',
-        },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBE_ROUTER_USER }],
-      },
-    });
+    await grantKubeRouter(cp.admin);
     const routerStarted = Date.now();
-    const kubeRouter = spawn('kube-router', binaries.kubeRouter, [
-      `--kubeconfig=${await kubeconfigFor('kube-router.kubeconfig', KUBE_ROUTER_USER)}`,
-      `--hostname-override=${nodeName}`,
-      '--run-firewall=true',
-      '--run-router=false',
-      '--run-service-proxy=false',
-      '--enable-cni=false',
-      '--health-port=0',
-      '--metrics-port=0',
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
-      '--v=1',
-    ]);
-    running.push(kubeRouter);
+    running.push(
+      spawn(
+        'kube-router',
+        binaries.kubeRouter,
+        kubeRouterArgs({
+          kubeconfig: await kubeconfigFor('kube-router', KUBE_ROUTER_USER),
+          nodeName,
+          serviceCidr: SERVICE_CLUSTER_IP_RANGE,
+        }),
+      ),
+    );
+    createOutsideNamespace(outside);
 
-    // The outside namespace: a source that is neither a pod nor the node.
-    run('ip', ['netns', 'add', outside.netns]);
-    run('ip', [
-      'link',
-      'add',
-      outside.hostVeth,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      outside.peerVeth,
-      'netns',
-      outside.netns,
-    ]);
-    run('ip', ['addr', 'add', `${outside.hostIp}/30`, 'dev', outside.hostVeth]);
-    run('ip', ['link', 'set', outside.hostVeth, 'up']);
-    const inNs = (...args: string[]) => run('ip', ['netns', 'exec', outside.netns, ...args]);
-    inNs('ip', 'addr', 'add', `${outside.ip}/30`, 'dev', outside.peerVeth);
-    inNs('ip', 'link', 'set', outside.peerVeth, 'up');
-    inNs('ip', 'link', 'set', 'lo', 'up');
-    inNs('ip', 'route', 'add', 'default', 'via', outside.hostIp);
-
-    const rulesText = (): string => run('iptables-save', ['-t', 'filter']);
     const waitForEnforcer: NodeCluster['waitForEnforcer'] = async (expect) => {
       await poll('kube-router rules', expect.timeoutMs ?? 60_000, running, async () => {
-        const text = rulesText();
-        const ipsOk = (expect.podIps ?? []).every((ip) => text.includes(` ${ip}/32 `));
-        const presentOk = (expect.present ?? []).every((p) => text.includes(`nw policy ${p}"`));
-        const absentOk = (expect.absent ?? []).every((p) => !text.includes(`nw policy ${p}"`));
+        const rules = run('iptables-save', ['-t', 'filter']);
+        const ipsOk = (expect.podIps ?? []).every((ip) => rules.includes(` ${ip}/32 `));
+        const presentOk = (expect.present ?? []).every((p) => rules.includes(`nw policy ${p}"`));
+        const absentOk = (expect.absent ?? []).every((p) => !rules.includes(`nw policy ${p}"`));
         return ipsOk && presentOk && absentOk ? true : undefined;
       });
     };
 
-    // Smoke pod: proves images, CNI and the scheduler, and that kube-router has synced.
-    await cp.admin.ensureNamespace(HARNESS_NAMESPACE);
     const podStarted = Date.now();
-    await cp.admin.core.createNamespacedPod({
-      namespace: HARNESS_NAMESPACE,
-      body: {
-        metadata: { name: 'smoke' },
-        spec: {
-          containers: [
-            {
-              name: 'smoke',
-              image: images.probe,
-              imagePullPolicy: 'Never',
-              command: ['sleep', '3600'],
-            },
-          ],
-          terminationGracePeriodSeconds: 0,
-        },
-      },
-    });
-    const smoke = await poll<V1Pod>('the smoke pod Running', readyTimeoutMs, running, async () => {
-      const p = await cp.admin.core.readNamespacedPod({
-        namespace: HARNESS_NAMESPACE,
-        name: 'smoke',
-      });
-      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
-    });
+    const smoke = await runSmokePod(cp.admin, images.probe, readyTimeoutMs, running);
     const firstPodRunningMs = Date.now() - podStarted;
-    const smokeIp = smoke.status?.podIP ?? '';
-    await waitForEnforcer({ podIps: [smokeIp], timeoutMs: readyTimeoutMs });
+    await waitForEnforcer({ podIps: [smoke.status?.podIP ?? ''], timeoutMs: readyTimeoutMs });
     const enforcerReadyMs = Date.now() - routerStarted;
     await cp.admin.core.deleteNamespacedPod({
       namespace: HARNESS_NAMESPACE,
@@ -939,18 +746,13 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       result['etcd'] = await rss(pids.etcd);
       result['kube-apiserver'] = await rss(pids.apiServer);
       for (const [component, p] of processes) result[component] = await rss(p.pid);
-      const shims = run('sh', [
-        '-c',
-        `grep -l -a -F -- ${JSON.stringify(paths.socket)} /proc/[0-9]*/cmdline 2>/dev/null || true`,
-      ])
-        .split('\n')
-        .map((line) => /^\/proc\/(\d+)\//.exec(line)?.[1])
-        .filter((pid): pid is string => pid !== undefined)
-        .map(Number)
-        .filter((pid) => !state.pids.some((s) => s.pid === pid));
-      let shimTotal = 0;
-      for (const pid of shims) shimTotal += (await rss(pid)) ?? 0;
-      result['containerd-shims'] = shimTotal;
+      let shims = 0;
+      for (const pid of shimPids(
+        paths.socket,
+        state.pids.map((p) => p.pid),
+      ))
+        shims += (await rss(pid)) ?? 0;
+      result['containerd-shims'] = shims;
       return result;
     };
 
@@ -961,30 +763,10 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       enforcerReadyMs,
       totalMs: Date.now() - started,
     };
-    const mem = await memory();
     log(
       `ready in ${timings.totalMs} ms: node Ready ${nodeReadyMs} ms, first pod Running ${firstPodRunningMs} ms, ` +
-        `kube-router synced ${enforcerReadyMs} ms; RSS MiB ${Object.entries(mem)
-          .map(([k, v]) => `${k} ${v === undefined ? '?' : (v / 1024).toFixed(0)}`)
-          .join(', ')}`,
+        `kube-router synced ${enforcerReadyMs} ms; RSS MiB ${formatMemory(await memory())}`,
     );
-
-    const probeOutside = async (
-      targets: readonly ProbeTarget[],
-      timeoutSeconds = 2,
-    ): Promise<ProbeResult[]> => {
-      const script = clientScript(targets, timeoutSeconds).replaceAll(
-        '/tmp/probe.',
-        `${paths.gates}/outside.`,
-      );
-      // busybox for sh/nc (the same tools as in the probe image), socat for UDP.
-      const { stdout } = await execFileAsync(
-        'ip',
-        ['netns', 'exec', outside.netns, '/usr/bin/busybox', 'sh', '-c', script],
-        { env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, timeout: (timeoutSeconds + 10) * 1000 },
-      );
-      return parseProbeLines(stdout);
-    };
 
     return {
       name,
@@ -1000,7 +782,12 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       podCidr,
       serviceCidr: SERVICE_CLUSTER_IP_RANGE,
       bridge,
-      outside: { ip: outside.ip, netns: outside.netns, probe: probeOutside },
+      outside: {
+        ip: outside.ip,
+        netns: outside.netns,
+        probe: (targets, timeoutSeconds = 2) =>
+          probeFromNamespace(outside.netns, paths.gates, targets, timeoutSeconds),
+      },
       images,
       dir,
       logs: { ...logs, etcd: cp.logs.etcd, 'kube-apiserver': cp.logs.apiServer },

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cidrsOverlap, clientScript, parseProbeLines } from './node-cluster.js';
+import { cidrsOverlap } from './ipv4.js';
+import { clientScript, parseProbeLines } from './probe-script.js';
 import { acquireNodeLock, type NodeLockRecord } from './node-lock.js';
 
 describe('cidrsOverlap', () => {

@@ -2,13 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
+import type { NodeCluster } from './node-cluster.js';
 import {
   clientScript,
   parseProbeLines,
-  type NodeCluster,
   type ProbeResult,
   type ProbeTarget,
-} from './node-cluster.js';
+} from './probe-script.js';
 
 // Pods that measure connectivity without `pods/exec`: servers answer "pong" on their ports, and a
 // client pod runs one attempt per target and writes the outcomes to /dev/termination-log, which
