@@ -48,6 +48,22 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // A cluster with one real node (test/harness/node-cluster.ts): opt-in per file by
+          // living here. It programs the host's iptables, so it runs after the other projects
+          // (groupOrder), one file at a time, and startNodeCluster holds a machine-wide lock.
+          name: 'node',
+          include: ['test/node/**/*.node-spec.ts'],
+          globalSetup: ['test/harness/node-global-setup.ts'],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+          testTimeout: 180_000,
+          // Starting may wait up to 10 min for another run's node cluster on this machine.
+          hookTimeout: 720_000,
+        },
+      },
     ],
   },
 });

@@ -8,12 +8,19 @@ export const ADMIN_GROUP = 'system:masters';
 
 export interface ClusterPki {
   caCertPem: string;
+  /** Issues a client certificate from the cluster CA (the CA key itself stays in memory). */
+  issueClientCertificate(user: string, groups?: readonly string[]): ClientCertificate;
   servingCertPem: string;
   servingKeyPem: string;
   adminCertPem: string;
   adminKeyPem: string;
   serviceAccountPublicKeyPem: string;
   serviceAccountPrivateKeyPem: string;
+}
+
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
 }
 
 export interface ClusterPkiFiles {
@@ -60,8 +67,21 @@ export function generateClusterPki(clusterName: string): ClusterPki {
   });
 
   const serviceAccount = generateEcKeyPair();
+  const issueClientCertificate = (user: string, groups: readonly string[] = []) => {
+    const key = generateEcKeyPair();
+    const certPem = issueCertificate({
+      subject: { commonName: user, organizations: groups },
+      publicKey: key.publicKey,
+      issuer,
+      signingKey: ca.privateKey,
+      isCa: false,
+      extendedKeyUsages: ['clientAuth'],
+    });
+    return { certPem, keyPem: privateKeyPem(key.privateKey) };
+  };
   return {
     caCertPem,
+    issueClientCertificate,
     servingCertPem,
     servingKeyPem: privateKeyPem(serving.privateKey),
     adminCertPem,

@@ -7,7 +7,12 @@ import {
   type LeastPrivilegeIdentity,
   type LeastPrivilegeOptions,
 } from './cluster-admin.js';
-import { generateClusterPki, writeClusterPki, type ClusterPkiFiles } from './cluster-pki.js';
+import {
+  generateClusterPki,
+  writeClusterPki,
+  type ClientCertificate,
+  type ClusterPkiFiles,
+} from './cluster-pki.js';
 import { freePort } from './free-port.js';
 import { rawRequest } from './https-request.js';
 import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
@@ -31,6 +36,8 @@ export interface StartClusterOptions {
   /** Where the per-cluster temp dir is created (default: the OS temp dir). */
   baseDir?: string;
   extraApiServerArgs?: readonly string[];
+  /** kube-apiserver --authorization-mode (default `RBAC`; the node harness uses `Node,RBAC`). */
+  authorizationMode?: string;
 }
 
 export interface ClusterTimings {
@@ -63,6 +70,8 @@ export interface KubeCluster {
   memory(): Promise<ClusterProcessMemory>;
   createNamespace(prefix: string): Promise<string>;
   deleteNamespace(name: string): Promise<void>;
+  /** A client certificate from the cluster CA, e.g. for a kubelet (`system:node:<name>`). */
+  issueClientCertificate(user: string, groups?: readonly string[]): ClientCertificate;
   leastPrivilegeIdentity(
     namespaces: string[],
     opts?: LeastPrivilegeOptions,
@@ -105,11 +114,15 @@ export function etcdArgs(dataDir: string, ports: Ports): string[] {
   ];
 }
 
+/** The Service CIDR of every test cluster (kube-apiserver --service-cluster-ip-range). */
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+
 export function apiServerArgs(
   pki: ClusterPkiFiles,
   certDir: string,
   ports: Ports,
   extra: readonly string[] = [],
+  authorizationMode = 'RBAC',
 ): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
@@ -120,12 +133,12 @@ export function apiServerArgs(
     `--tls-cert-file=${pki.servingCert}`,
     `--tls-private-key-file=${pki.servingKey}`,
     `--client-ca-file=${pki.caCert}`,
-    '--authorization-mode=RBAC',
+    `--authorization-mode=${authorizationMode}`,
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
     `--service-account-key-file=${pki.serviceAccountPublicKey}`,
     `--service-account-signing-key-file=${pki.serviceAccountPrivateKey}`,
     `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     '--allow-privileged=true',
     // Without kube-controller-manager nobody creates the `default` ServiceAccount, so the
     // ServiceAccount admission plugin would reject every Pod (envtest disables it too).
@@ -264,7 +277,7 @@ async function startClusterOnce(opts: StartClusterOptions): Promise<KubeCluster>
     apiServer = spawnManaged(
       'kube-apiserver',
       binaries.kubeApiServer,
-      apiServerArgs(pkiFiles, certDir, ports, opts.extraApiServerArgs),
+      apiServerArgs(pkiFiles, certDir, ports, opts.extraApiServerArgs, opts.authorizationMode),
       logs.apiServer,
     );
     await writeOwner();
@@ -370,6 +383,7 @@ async function startClusterOnce(opts: StartClusterOptions): Promise<KubeCluster>
     }),
     createNamespace: (prefix) => admin.createNamespace(prefix),
     deleteNamespace: (ns) => admin.deleteNamespace(ns),
+    issueClientCertificate: (user, groups) => pki.issueClientCertificate(user, groups),
     leastPrivilegeIdentity: (namespaces, o) => admin.leastPrivilegeIdentity(namespaces, o),
     grant: (identity, namespaces) => admin.grant(identity, namespaces),
     deleteIdentity: (identity) => admin.deleteIdentity(identity),

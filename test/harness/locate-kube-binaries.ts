@@ -28,6 +28,14 @@ export function parseEnvFile(text: string): Record<string, string> {
   return result;
 }
 
+/** The kube-router release the node harness enforces NetworkPolicies with (tools/kube/versions.env). */
+export function readKubeRouterVersion(repoRoot = REPO_ROOT): string {
+  const file = join(repoRoot, 'tools/kube/versions.env');
+  const version = parseEnvFile(readFileSync(file, 'utf8'))['KUBE_ROUTER_VERSION'];
+  if (!version) throw new Error(`${file} must define KUBE_ROUTER_VERSION`);
+  return version;
+}
+
 export function readKubeVersions(repoRoot = REPO_ROOT): { kubernetes: string; etcd: string } {
   const file = join(repoRoot, 'tools/kube/versions.env');
   const vars = parseEnvFile(readFileSync(file, 'utf8'));
@@ -108,4 +116,45 @@ export function locateKubeBinaries(env: Env = process.env, repoRoot = REPO_ROOT)
     kubernetesVersion: versions.kubernetes,
     etcdVersion: versions.etcd,
   };
+}
+
+/** The node binaries of the node harness, all from the `npm run kube:build` cache. */
+export interface NodeBinaries {
+  kubelet: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubeRouter: string;
+  kubernetesVersion: string;
+  kubeRouterVersion: string;
+}
+
+export function nodeBinaryPaths(env: Env = process.env, repoRoot = REPO_ROOT): NodeBinaries {
+  const versions = readKubeVersions(repoRoot);
+  const kubeRouterVersion = readKubeRouterVersion(repoRoot);
+  const kubeDir = join(kubeCacheRoot(env), `kubernetes-${versions.kubernetes}`);
+  return {
+    kubelet: join(kubeDir, 'kubelet'),
+    kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
+    kubeScheduler: join(kubeDir, 'kube-scheduler'),
+    kubeRouter: join(kubeCacheRoot(env), `kube-router-${kubeRouterVersion}`, 'kube-router'),
+    kubernetesVersion: versions.kubernetes,
+    kubeRouterVersion,
+  };
+}
+
+export function locateNodeBinaries(env: Env = process.env, repoRoot = REPO_ROOT): NodeBinaries {
+  const paths = nodeBinaryPaths(env, repoRoot);
+  const missing = [
+    paths.kubelet,
+    paths.kubeControllerManager,
+    paths.kubeScheduler,
+    paths.kubeRouter,
+  ].filter((path) => !isExecutable(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `node harness binaries not found or not executable:\n${missing.map((p) => `  ${p}`).join('\n')}\n` +
+        'Run `npm run kube:build` to build kubelet, kube-scheduler, kube-controller-manager and kube-router into the cache.',
+    );
+  }
+  return paths;
 }

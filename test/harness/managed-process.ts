@@ -25,11 +25,12 @@ export function spawnManaged(
   binary: string,
   args: readonly string[],
   logFile: string,
+  env?: NodeJS.ProcessEnv,
 ): ManagedProcess {
   const fd = openSync(logFile, 'a');
   const child = (() => {
     try {
-      return spawn(binary, args, { stdio: ['ignore', fd, fd] });
+      return spawn(binary, args, { stdio: ['ignore', fd, fd], ...(env ? { env } : {}) });
     } finally {
       closeSync(fd);
     }

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Every etcd/kube-apiserver this process starts is recorded here so that an exit or a signal
-// kills it even when no teardown ran. The registry lives on globalThis because Vitest loads the
+// kills it even when no teardown ran. The node harness also registers a synchronous clean-up
+// of the host state it changed (containers, mounts, links, iptables chains, ipsets). The registry lives on globalThis because Vitest loads the
 // global setup of each project through its own module runner, i.e. as separate module instances.
 
 interface Registry {
   pids: Set<number>;
   dirs: Set<string>;
+  cleanups: Set<() => void>;
   hooksInstalled: boolean;
 }
 
@@ -17,7 +19,7 @@ type GlobalWithRegistry = typeof globalThis & { [KEY]?: Registry };
 
 function registry(): Registry {
   const g = globalThis as GlobalWithRegistry;
-  g[KEY] ??= { pids: new Set(), dirs: new Set(), hooksInstalled: false };
+  g[KEY] ??= { pids: new Set(), dirs: new Set(), cleanups: new Set(), hooksInstalled: false };
   return g[KEY];
 }
 
@@ -47,7 +49,17 @@ export function untrackDir(dir: string): void {
   registry().dirs.delete(dir);
 }
 
-/** Synchronous, so it also works from an 'exit' handler: SIGKILL every tracked child, remove every tracked dir. */
+/** A synchronous clean-up that runs after the tracked pids are killed, unless untracked first. */
+export function trackCleanup(cleanup: () => void): void {
+  installExitHooks();
+  registry().cleanups.add(cleanup);
+}
+
+export function untrackCleanup(cleanup: () => void): void {
+  registry().cleanups.delete(cleanup);
+}
+
+/** Synchronous, so it also works from an 'exit' handler: SIGKILL every tracked child, run the clean-ups, remove every tracked dir. */
 export function killAllTrackedNow(): void {
   const reg = registry();
   for (const pid of reg.pids) {
@@ -58,6 +70,14 @@ export function killAllTrackedNow(): void {
     }
   }
   reg.pids.clear();
+  for (const cleanup of reg.cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // best effort at exit; the next run's stale-lock clean-up tries again
+    }
+  }
+  reg.cleanups.clear();
   for (const dir of reg.dirs) rmSync(dir, { recursive: true, force: true });
   reg.dirs.clear();
 }
