@@ -113,6 +113,7 @@ describe('/v1/clusters (e2e, real kube-apiserver)', () => {
         'insecureSkipTlsVerify',
         'labels',
         'name',
+        'networks',
         'server',
         'updatedAt',
         'warnings',

@@ -4,7 +4,6 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { compileDocument } from '../../src/core/compiler/compile-document.js';
 import { contentHash } from '../../src/core/reconcile/canonical-json.js';
-import { decorateForRollout } from '../../src/core/reconcile/plan-rollout.js';
 import { DATABASE, DatabaseModule } from '../../src/infra/database/database.module.js';
 import { createTestDatabase, type TestDatabase } from '../../src/infra/database/test-database.js';
 import { KubeGateway } from '../../src/infra/kube/index.js';
@@ -94,12 +93,12 @@ describe('RolloutService (PostgreSQL, Redis, kube-apiserver)', () => {
         ]),
     );
     if (!stored.created) throw new Error('expected a new revision');
-    const desired = decorateForRollout(compiled.objects, policyName, stored.revision.number);
     const diff = await differ.diff({
       cluster: clusterName,
       policyName,
       action: 'apply',
-      desired,
+      objects: compiled.objects,
+      revision: stored.revision.number,
       lastApplied: await rollout.possiblyApplied(
         stored.policy,
         clusterName,
@@ -141,16 +140,12 @@ describe('RolloutService (PostgreSQL, Redis, kube-apiserver)', () => {
               const { deployment } = await deployments.createDeployment(policy, 2, 'sync', [
                 { clusterName, action: 'apply' },
               ]);
-              const desired = decorateForRollout(
-                (await policies.findRevision(policy.id, 2))!.objects,
-                'svc-p1',
-                2,
-              );
               const diff = await differ.diff({
                 cluster: clusterName,
                 policyName: 'svc-p1',
                 action: 'apply',
-                desired,
+                objects: (await policies.findRevision(policy.id, 2))!.objects,
+                revision: 2,
                 lastApplied: await rollout.possiblyApplied(policy, clusterName, 2),
               });
               return { deploymentId: deployment.id, policy, diff };

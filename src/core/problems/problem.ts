@@ -47,6 +47,8 @@ export const PROBLEM_MESSAGES = {
   CIDR_HOST_BITS_SET: 'cidr {value} has host bits set; it was made canonical as {canonical}',
   EXCEPT_NOT_SUBSET: 'except {value} is not a strict subset of cidr {cidr}',
   EXCEPT_FAMILY_MISMATCH: 'except {value} is not in the same address family as cidr {cidr}',
+  POD_NETWORKS_UNKNOWN:
+    "the pod networks of this cluster are unknown, so {cidrs} stay as written: on network plugins that match pod IPs against ipBlocks (most do), every pod of the cluster, untagged ones included, may reach the ports exposed there; set the cluster's podCIDRs, or let its identity list nodes",
   IPBLOCK_INSIDE_CLUSTER:
     'ipBlock {cidr} of {source} {why}: on network plugins that match pod IPs it would only let in-cluster pods in, so it is left out of the policies for this cluster',
   EXCEPT_COVERS_CIDR:

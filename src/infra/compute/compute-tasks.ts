@@ -1,4 +1,6 @@
 import { compileDocument, type CompileResult } from '../../core/compiler/compile-document.js';
+import type { ClusterNetworks } from '../../core/compiler/scope-to-cluster.js';
+import { scopeForCluster } from '../../core/reconcile/cluster-objects.js';
 import type { CompileOptions } from '../../core/compiler/compile-network-policies.js';
 import {
   boundedConnectivityMatrix,
@@ -98,6 +100,19 @@ function boundedChange(
   };
 }
 
+/** A compiled document as one cluster gets it: its objects scoped, the scoping's warnings added. */
+function forCluster<T extends { objects: NetworkPolicy[]; warnings: Problem[] }>(
+  compiled: T,
+  networks: ClusterNetworks,
+): T {
+  const scoped = scopeForCluster(compiled.objects, networks);
+  return {
+    ...compiled,
+    objects: scoped.objects,
+    warnings: [...compiled.warnings, ...scoped.warnings],
+  };
+}
+
 /**
  * Everything between a raw JSON body and its serialised answer, so that none of it runs on the
  * event loop: decode, parse, the checks every body gets (duplicate keys, nesting, unstorable
@@ -112,6 +127,8 @@ function renderDocumentBody(input: {
   as: 'json' | 'data';
   options: CompileOptions;
   maxCells: number;
+  /** Compile for a cluster with these networks (scopeForCluster); absent: cluster-independent. */
+  networks?: ClusterNetworks;
 }): RenderedBody {
   const refuse = (kind: BodyRefusal['kind'], errors: Problem[], warnings: Problem[] = []) =>
     ({ ok: false, kind, errors, warnings }) as const;
@@ -141,13 +158,14 @@ function renderDocumentBody(input: {
   }
   const hostile = hostileJsonProblem(value);
   if (hostile) return refuse('invalid-request', [hostile]);
-  const compiled = compileDocument(value, input.options);
-  if (!compiled.ok)
+  const result = compileDocument(value, input.options);
+  if (!result.ok)
     return refuse(
-      compiled.reason === 'invalid' ? 'invalid' : 'too-large',
-      compiled.errors,
-      compiled.warnings,
+      result.reason === 'invalid' ? 'invalid' : 'too-large',
+      result.errors,
+      result.warnings,
     );
+  const compiled = input.networks ? forCluster(result, input.networks) : result;
   let answer: unknown;
   if (input.view === 'objects') answer = { items: compiled.objects, warnings: compiled.warnings };
   else {

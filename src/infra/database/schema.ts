@@ -140,6 +140,11 @@ export const deploymentTargets = pgTable(
     resources: jsonb('resources').$type<ResourceOutcome[]>().notNull().default([]),
     /** How many resources ended with each action (created, updated, ...): the status summary. */
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    /** What compiling the revision for this cluster warned about (e.g. its pod networks are unknown). */
+    warnings: jsonb('warnings')
+      .$type<{ path: string; code: string; message: string }[]>()
+      .notNull()
+      .default([]),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     updatedAt: updatedAt(),

@@ -9,6 +9,7 @@ export {
   type DeleteOptions,
   type DeletePodOptions,
   type KubeVersionInfo,
+  type NodeInfo,
   type NetworkPolicy,
   type Pod,
   type RequestOptions,

@@ -50,6 +50,14 @@ export interface DeletePodOptions extends RequestOptions {
   gracePeriodSeconds?: number;
 }
 
+/** What gbp-netpol reads of a node. */
+export interface NodeInfo {
+  name: string;
+  podCIDRs: string[];
+  internalIPs: string[];
+  ready: boolean;
+}
+
 export interface AccessQuery {
   namespace?: string;
   verb: string;
@@ -291,6 +299,49 @@ export class KubeClient {
       next = page.metadata?._continue || undefined;
     } while (next);
     return items;
+  }
+
+  /** The cluster's nodes: their pod networks (spec.podCIDRs), addresses and readiness. */
+  async listNodes(opts: RequestOptions = {}): Promise<NodeInfo[]> {
+    const items: NodeInfo[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.#call('list Nodes', opts.signal, (o) =>
+        this.#core.listNode({ limit: LIST_PAGE_SIZE, _continue: next }, o),
+      );
+      for (const n of page.items)
+        items.push({
+          name: n.metadata?.name ?? '',
+          podCIDRs: n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []),
+          internalIPs: (n.status?.addresses ?? [])
+            .filter((a) => a.type === 'InternalIP')
+            .map((a) => a.address),
+          ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        });
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return items;
+  }
+
+  /** The Service networks of the cluster (ServiceCIDR objects of networking.k8s.io/v1). */
+  async listServiceCIDRs(opts: RequestOptions = {}): Promise<string[]> {
+    const page = await this.#call('list ServiceCIDRs', opts.signal, (o) =>
+      this.#networking.listServiceCIDR({}, o),
+    );
+    return page.items.flatMap((s) => s.spec?.cidrs ?? []);
+  }
+
+  /** The log of a pod's container (at most `limitBytes`), or null if the pod does not exist. */
+  async readPodLog(
+    namespace: string,
+    name: string,
+    opts: RequestOptions & { limitBytes?: number } = {},
+  ): Promise<string | null> {
+    return this.#orNull(
+      this.#call(`read log of Pod ${namespace}/${name}`, opts.signal, (o) =>
+        this.#core.readNamespacedPodLog({ namespace, name, limitBytes: opts.limitBytes }, o),
+      ),
+    );
   }
 
   toJSON(): { server: string } {

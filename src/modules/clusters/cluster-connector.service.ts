@@ -3,7 +3,12 @@ import { httpProblem } from '../../common/http-problems.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { ClusterRow } from '../../infra/database/schema.js';
-import { KubeGateway, type KubeClient, type KubeVersionInfo } from '../../infra/kube/index.js';
+import {
+  KubeApiError,
+  KubeGateway,
+  type KubeClient,
+  type KubeVersionInfo,
+} from '../../infra/kube/index.js';
 import { secretStrings, type ClusterSecrets } from './cluster-input.js';
 import { SECRET_BOX, tryOpenSecrets } from './cluster-secrets.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
@@ -83,6 +88,13 @@ export class ClusterConnector {
     return this.repository.existingNames(names);
   }
 
+  /** The view of one registered cluster (404 problem when it is not registered). */
+  async view(name: string): Promise<ClusterView> {
+    const [view] = await this.views([name]);
+    if (!view) throw httpProblem('CLUSTER_NOT_FOUND', { name });
+    return view;
+  }
+
   /** The views of those of `names` that are registered, sorted by name. */
   async views(names: string[]): Promise<ClusterView[]> {
     const rows = await this.repository.findByNames(names);
@@ -98,13 +110,15 @@ export class ClusterConnector {
   async checkConnection(name: string): Promise<ConnectedCluster> {
     const { client, secrets } = await this.clientFor(name);
     let outcome: ConnectionOutcome;
+    let networks: DetectedNetworks | undefined;
     try {
       const version = await client.version({ signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
       outcome = { state: 'Reachable', message: null, serverVersion: version.gitVersion };
+      networks = await detectNetworks(client, secretStrings(secrets));
     } catch (error) {
       outcome = classifyConnectionError(error, secretStrings(secrets));
     }
-    const row = await this.record(name, outcome);
+    const row = await this.record(name, outcome, networks);
     if (!row) throw httpProblem('CLUSTER_NOT_FOUND', { name });
     return { client, cluster: toClusterView(row, secrets) };
   }
@@ -133,12 +147,64 @@ export class ClusterConnector {
     return { client, secrets, row };
   }
 
-  private record(name: string, outcome: ConnectionOutcome): Promise<ClusterRow | undefined> {
+  private record(
+    name: string,
+    outcome: ConnectionOutcome,
+    networks?: DetectedNetworks,
+  ): Promise<ClusterRow | undefined> {
     return this.repository.recordConnection(name, {
       connection: outcome.state,
       connectionMessage: outcome.message,
       connectionCheckedAt: new Date(),
       ...(outcome.serverVersion ? { serverVersion: outcome.serverVersion } : {}),
+      ...(networks
+        ? {
+            detectedPodCidrs: networks.podCIDRs,
+            detectedServiceCidrs: networks.serviceCIDRs,
+            networksDetectedAt: new Date(),
+            networksDetectionMessage: networks.message,
+          }
+        : {}),
     });
   }
+}
+
+/** What a detection found: the networks (null: unknown) and why something was not found. */
+interface DetectedNetworks {
+  podCIDRs: string[] | null;
+  serviceCIDRs: string[] | null;
+  message: string | null;
+}
+
+const uniqueSorted = (list: string[]): string[] | null =>
+  list.length > 0 ? [...new Set(list)].sort() : null;
+
+/**
+ * Reads the cluster's pod networks (every node's spec.podCIDRs) and Service networks (the
+ * ServiceCIDR objects of networking.k8s.io/v1), each within CONNECT_TIMEOUT_MS. What the
+ * identity may not read, or the cluster does not have, stays unknown, with the reason.
+ */
+async function detectNetworks(client: KubeClient, secrets: string[]): Promise<DetectedNetworks> {
+  const signal = () => AbortSignal.timeout(CONNECT_TIMEOUT_MS);
+  const why: string[] = [];
+  const read = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      why.push(`${what}: ${safeErrorMessage(error, secrets)}`);
+      return undefined;
+    }
+  };
+  const nodes = await read('pod networks (list nodes)', () =>
+    client.listNodes({ signal: signal() }),
+  );
+  const services = await read('Service networks (list ServiceCIDRs)', () =>
+    client.listServiceCIDRs({ signal: signal() }),
+  );
+  const podCIDRs = nodes ? uniqueSorted(nodes.flatMap((n) => n.podCIDRs)) : null;
+  if (nodes && !podCIDRs) why.push('pod networks: no node has spec.podCIDRs');
+  const serviceCIDRs = services ? uniqueSorted(services) : null;
+  if (services && !serviceCIDRs) why.push('Service networks: no ServiceCIDR object');
+  return { podCIDRs, serviceCIDRs, message: why.length > 0 ? why.join('; ') : null };
 }

@@ -34,6 +34,12 @@ describe('toClusterView', () => {
       warnings: [],
       connection: { state: 'Unknown' },
       auth: 'token',
+      networks: {
+        podCIDRs: null,
+        serviceCIDRs: null,
+        configured: { podCIDRs: null, serviceCIDRs: null },
+        detected: { podCIDRs: null, serviceCIDRs: null, detectedAt: null, message: null },
+      },
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-02T00:00:00.000Z',
     });
@@ -68,6 +74,31 @@ describe('toClusterView', () => {
     expect(toClusterView(row(), undefined)).toMatchObject({
       auth: 'none',
       warnings: [CLUSTER_WARNINGS.unreadableCredentials],
+    });
+  });
+});
+
+describe('networks of the view', () => {
+  it('uses the configured networks over the detected ones, and shows both', () => {
+    const view = toClusterView(
+      row({
+        podCidrs: ['10.244.0.0/16'],
+        detectedPodCidrs: ['10.1.0.0/16'],
+        detectedServiceCidrs: ['10.96.0.0/12'],
+        networksDetectedAt: new Date('2026-01-03T00:00:00Z'),
+      }),
+      {},
+    );
+    expect(view.networks).toEqual({
+      podCIDRs: ['10.244.0.0/16'],
+      serviceCIDRs: ['10.96.0.0/12'],
+      configured: { podCIDRs: ['10.244.0.0/16'], serviceCIDRs: null },
+      detected: {
+        podCIDRs: ['10.1.0.0/16'],
+        serviceCIDRs: ['10.96.0.0/12'],
+        detectedAt: '2026-01-03T00:00:00.000Z',
+        message: null,
+      },
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { ClusterRow, ConnectionState } from '../../infra/database/schema.js';
 import { authModeOf, type AuthMode, type ClusterSecrets } from './cluster-input.js';
+import { networksView, type NetworksView } from './cluster-networks.js';
 
 /** What the API tells about a cluster's connection. */
 export interface ConnectionView {
@@ -19,6 +20,8 @@ export interface ClusterView {
   warnings: string[];
   connection: ConnectionView;
   auth: AuthMode;
+  /** The pod and Service networks the cluster's objects are compiled with, and their sources. */
+  networks: NetworksView;
   createdAt: string;
   updatedAt: string;
 }
@@ -60,6 +63,7 @@ export function toClusterView(row: ClusterRow, secrets: ClusterSecrets | undefin
     warnings,
     connection: connectionView(row),
     auth,
+    networks: networksView(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -82,7 +82,7 @@ export class ClustersController {
   @invalid
   @notFound
   update(@Param('name') name: string, @Body() body: UpdateClusterDto): Promise<ClusterView> {
-    return this.service.update(name, body);
+    return this.lifecycle.update(name, body);
   }
 
   @Delete(':name')
@@ -118,6 +118,6 @@ export class ClustersController {
     description: 'The API server failed while the permissions were checked.',
   })
   check(@Param('name') name: string, @Body() body: CheckClusterDto): Promise<ClusterCheckDto> {
-    return this.service.check(name, body);
+    return this.lifecycle.check(name, body);
   }
 }

@@ -7,7 +7,13 @@ import { clusters, type ClusterRow, type ConnectionState } from '../../infra/dat
 
 export type NewClusterRow = Pick<
   typeof clusters.$inferInsert,
-  'name' | 'server' | 'labels' | 'credentials' | 'insecureSkipTlsVerify'
+  | 'name'
+  | 'server'
+  | 'labels'
+  | 'credentials'
+  | 'insecureSkipTlsVerify'
+  | 'podCidrs'
+  | 'serviceCidrs'
 >;
 
 /** What a PATCH may change on a row. */
@@ -22,6 +28,8 @@ export type ClusterChanges = Partial<
     | 'connectionMessage'
     | 'connectionCheckedAt'
     | 'serverVersion'
+    | 'podCidrs'
+    | 'serviceCidrs'
   >
 >;
 
@@ -31,6 +39,11 @@ export interface ConnectionRecord {
   connectionCheckedAt: Date;
   /** Left as stored when undefined. */
   serverVersion?: string | null;
+  /** The networks found by a detection (left as stored when undefined). */
+  detectedPodCidrs?: string[] | null;
+  detectedServiceCidrs?: string[] | null;
+  networksDetectedAt?: Date;
+  networksDetectionMessage?: string | null;
 }
 
 // Byte order, so that the order (and the cursor) do not depend on the database's locale.

@@ -21,6 +21,7 @@ import {
   type InputOptions,
 } from './cluster-input.js';
 import { ClusterConnector } from './cluster-connector.service.js';
+import { checkNetworksInput } from './cluster-networks.js';
 import { SECRET_BOX, sealSecrets, tryOpenSecrets } from './cluster-secrets.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
 import { CONNECT_TIMEOUT_MS, safeErrorMessage } from './connection-state.js';
@@ -54,8 +55,13 @@ export class ClustersService {
   /** Validates, stores (credentials sealed) and checks the connection. */
   async create(dto: CreateClusterDto): Promise<ClusterView> {
     const resolved = resolveRegistration(dto, this.inputOptions);
-    const errors = [...(resolved.ok ? [] : resolved.errors), ...labelProblems(dto.labels ?? {})];
-    if (!resolved.ok || errors.length > 0) throw invalidRequest(errors);
+    const networks = checkNetworksInput(dto);
+    const errors = [
+      ...(resolved.ok ? [] : resolved.errors),
+      ...labelProblems(dto.labels ?? {}),
+      ...(networks.ok ? [] : networks.errors),
+    ];
+    if (!resolved.ok || !networks.ok || errors.length > 0) throw invalidRequest(errors);
     const { server, insecureSkipTlsVerify, secrets } = resolved.value;
     const row = await this.repository.insert({
       name: dto.name,
@@ -63,6 +69,8 @@ export class ClustersService {
       insecureSkipTlsVerify,
       labels: dto.labels ?? {},
       credentials: sealSecrets(this.box, dto.name, secrets),
+      podCidrs: networks.value.podCIDRs ?? null,
+      serviceCidrs: networks.value.serviceCIDRs ?? null,
     });
     if (!row) throw httpProblem('CLUSTER_EXISTS', { name: dto.name });
     return (await this.connector.checkConnection(dto.name)).cluster;
@@ -113,6 +121,13 @@ export class ClustersService {
             ...(next.server !== current.server ? { serverVersion: null } : {}),
           } satisfies ClusterChanges);
         }
+      }
+      const networks = checkNetworksInput(dto);
+      if (!networks.ok) errors.push(...networks.errors);
+      else {
+        if (networks.value.podCIDRs !== undefined) changes.podCidrs = networks.value.podCIDRs;
+        if (networks.value.serviceCIDRs !== undefined)
+          changes.serviceCidrs = networks.value.serviceCIDRs;
       }
       if (errors.length > 0) throw invalidRequest(errors);
       if (dto.labels !== undefined) changes.labels = dto.labels;

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
@@ -14,6 +14,7 @@ import { prefersYaml, YamlResponseInterceptor } from '../../common/yaml-response
 import { EXAMPLE_DOCUMENT } from './dto/example-document.js';
 import { CompileResponseDto, ConnectivityResponseDto } from './dto/compile-response.dto.js';
 import { PolicyDocumentDto } from './dto/policy-document.dto.js';
+import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
 import { CompileService, type CompileAnswer } from './compile.service.js';
 
 const documentBody = ApiBody({
@@ -57,10 +58,11 @@ export class CompileController {
   @tooLarge
   async compile(
     @Body() body: unknown,
+    @Query() query: ClusterQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return sendAnswer(res, await this.service.compile(body, prefersYaml(req)));
+    return sendAnswer(res, await this.service.compile(body, prefersYaml(req), query.cluster));
   }
 
   @Post('connectivity')
@@ -72,7 +74,11 @@ export class CompileController {
   @ApiOkResponse({ type: ConnectivityResponseDto })
   @badDocument
   @tooLarge
-  async connectivity(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    return sendAnswer(res, await this.service.connectivity(body));
+  async connectivity(
+    @Body() body: unknown,
+    @Query() query: ClusterQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sendAnswer(res, await this.service.connectivity(body, query.cluster));
   }
 }

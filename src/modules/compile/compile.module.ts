@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module.js';
 import { CompileController } from './compile.controller.js';
 import { CompileService } from './compile.service.js';
 import { DocumentCompiler } from './document-compiler.service.js';
@@ -8,5 +9,9 @@ import { DocumentCompiler } from './document-compiler.service.js';
 export class CompileModule {}
 
 /** POST /v1/compile[/connectivity] (ROLE=api|all). */
-@Module({ imports: [CompileModule], controllers: [CompileController], providers: [CompileService] })
+@Module({
+  imports: [CompileModule, ClustersModule],
+  controllers: [CompileController],
+  providers: [CompileService],
+})
 export class CompileApiModule {}

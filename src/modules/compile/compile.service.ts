@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { ClusterNetworks } from '../../core/compiler/scope-to-cluster.js';
+import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { DocumentCompiler } from './document-compiler.service.js';
 
 /** An answer already serialised as JSON, or a value for the response interceptors (YAML). */
@@ -6,19 +9,32 @@ export type CompileAnswer = { json: string } | { answer: unknown };
 
 /**
  * POST /v1/compile and /v1/compile/connectivity: compile (and evaluate) without storing
- * anything. The whole work, parse to serialised answer, runs in the compute pool.
+ * anything, cluster-independent or (`cluster`) as that cluster gets the objects. The whole
+ * work, parse to serialised answer, runs in the compute pool.
  */
 @Injectable()
 export class CompileService {
-  constructor(private readonly compiler: DocumentCompiler) {}
+  constructor(
+    private readonly compiler: DocumentCompiler,
+    private readonly clusters: ClusterConnector,
+  ) {}
 
   /** `{items, warnings}`: the compiled objects; as data when the client asked for YAML. */
-  compile(body: unknown, yaml: boolean): Promise<CompileAnswer> {
-    return this.compiler.renderBody(body, 'objects', yaml ? 'data' : 'json');
+  async compile(body: unknown, yaml: boolean, cluster?: string): Promise<CompileAnswer> {
+    return this.compiler.renderBody(
+      body,
+      'objects',
+      yaml ? 'data' : 'json',
+      await this.networks(cluster),
+    );
   }
 
   /** The connectivity matrix of the compiled objects, with the warnings. */
-  connectivity(body: unknown): Promise<CompileAnswer> {
-    return this.compiler.renderBody(body, 'connectivity', 'json');
+  async connectivity(body: unknown, cluster?: string): Promise<CompileAnswer> {
+    return this.compiler.renderBody(body, 'connectivity', 'json', await this.networks(cluster));
+  }
+
+  private async networks(cluster: string | undefined): Promise<ClusterNetworks | undefined> {
+    return cluster ? clusterNetworks((await this.clusters.view(cluster)).networks) : undefined;
   }
 }

@@ -3,7 +3,9 @@ import { documentProblem } from '../../common/document-problem.js';
 import { httpProblem } from '../../common/http-problems.js';
 import type { ProblemException } from '../../common/problem.exception.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { ClusterNetworks } from '../../core/compiler/scope-to-cluster.js';
 import type { ConnectivityMatrix } from '../../core/connectivity/connectivity-matrix.js';
+import { scopeForCluster } from '../../core/reconcile/cluster-objects.js';
 import type { ConnectivityChange } from '../../core/diff/connectivity-change.js';
 import type { NormalisedDocument } from '../../core/document/policy-document.types.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
@@ -84,6 +86,7 @@ export class DocumentCompiler {
     body: unknown,
     view: 'objects' | 'connectivity',
     as: 'json' | 'data',
+    networks?: ClusterNetworks,
   ): Promise<{ json: string } | { answer: unknown }> {
     // A copy of its own, so that its buffer can move to the thread.
     const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : null;
@@ -96,6 +99,7 @@ export class DocumentCompiler {
         as,
         options: { limits: this.config.compileLimits },
         maxCells: this.config.connectivityMaxCells,
+        networks,
       },
       bytes ? [bytes.buffer as ArrayBuffer] : [],
     );
@@ -169,6 +173,30 @@ export class DocumentCompiler {
       warnings: parsed.warnings,
     });
     return { stored, computed: true };
+  }
+
+  /**
+   * The connectivity view of a stored revision as one cluster gets its objects
+   * (scopeForCluster), computed now, with the scoping's warnings.
+   */
+  async clusterConnectivity(
+    policy: string,
+    revision: { number: number; document: unknown; objects: NetworkPolicy[] },
+    networks: ClusterNetworks,
+  ): Promise<ConnectivityMatrix & { warnings: Problem[] }> {
+    const parsed = await this.run('compile', { document: revision.document, options: {} });
+    if (!parsed.ok)
+      throw httpProblem(
+        'STORED_DOCUMENT_INVALID',
+        { name: policy, number: revision.number },
+        { errors: parsed.errors },
+      );
+    const scoped = scopeForCluster(revision.objects, networks);
+    return this.connectivity({
+      document: parsed.document,
+      objects: scoped.objects,
+      warnings: [...parsed.warnings, ...scoped.warnings],
+    });
   }
 
   /** The connectivity gained and lost from a stored revision (or none) to compiled objects. */

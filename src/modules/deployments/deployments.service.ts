@@ -109,6 +109,27 @@ export class DeploymentsService {
   }
 
   /**
+   * Re-applies, on one cluster, every policy that targets it (after its networks changed, the
+   * per-cluster objects differ). Returns the policies deployed.
+   */
+  async redeployCluster(clusterName: string): Promise<string[]> {
+    const deployed: string[] = [];
+    for (const state of await this.repo.statesForCluster(clusterName)) {
+      const policy = await this.policies.findPolicyById(state.policyId);
+      if (!policy || policy.deleting || policy.latestRevision === 0) continue;
+      const revision = await this.reader.latestOf(policy);
+      if (
+        !revision ||
+        !(await this.targets.resolveNames(revision.targets)).resolved.includes(clusterName)
+      )
+        continue;
+      await this.deploy(policy, revision.number, 'sync', [{ clusterName, action: 'apply' }]);
+      deployed.push(policy.name);
+    }
+    return deployed;
+  }
+
+  /**
    * Before a cluster is removed with ?prune=true: queues a prune of every policy it holds and
    * waits for the worker to finish them. Rejects with the first failure (or when they do not
    * finish in time), so that the cluster is removed only once it holds nothing of ours.

@@ -3,11 +3,9 @@ import type { Redis } from 'ioredis';
 import { mapLimit } from '../../common/map-limit.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import {
-  decorateForRollout,
-  rolloutStage,
-  type RolloutAction,
-} from '../../core/reconcile/plan-rollout.js';
+import type { ClusterNetworks } from '../../core/compiler/scope-to-cluster.js';
+import { objectsForCluster, type ClusterObjects } from '../../core/reconcile/cluster-objects.js';
+import { rolloutStage, type RolloutAction } from '../../core/reconcile/plan-rollout.js';
 import { namespacesToInspect, planReconcile } from '../../core/reconcile/reconcile-plan.js';
 import {
   settleTarget,
@@ -19,6 +17,7 @@ import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
 import { withRedisLock } from '../../infra/queue/redis-lock.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { readCluster } from './cluster-reader.js';
 import { DeploymentsRepository } from './deployments.repository.js';
@@ -91,8 +90,14 @@ export class RolloutService {
           });
           return;
         }
-        const { client } = await this.clusters.connect(clusterName);
-        const desired = await this.desiredObjects(policy, deployment, target);
+        const { client, cluster } = await this.clusters.connect(clusterName);
+        const { objects: desired, warnings } = await this.desiredObjects(
+          policy,
+          deployment,
+          target,
+          clusterNetworks(cluster.networks),
+        );
+        await this.deployments.updateTarget(deploymentId, clusterName, { warnings });
         const namespaces = namespacesToInspect(
           desired,
           await this.possiblyApplied(policy, clusterName, deployment.revision),
@@ -114,15 +119,19 @@ export class RolloutService {
     );
   }
 
-  /** The revision's objects, decorated for this policy; nothing when pruning or deleting. */
+  /** The revision's objects as this cluster gets them (objectsForCluster); nothing when pruning or deleting. */
   private async desiredObjects(
     policy: PolicyRow,
     deployment: DeploymentRow,
     target: DeploymentTargetRow,
-  ): Promise<NetworkPolicy[]> {
-    if (target.action === 'prune' || deployment.kind === 'delete') return [];
+    networks: ClusterNetworks,
+  ): Promise<ClusterObjects> {
+    if (target.action === 'prune' || deployment.kind === 'delete')
+      return { objects: [], warnings: [] };
     const revision = await this.policies.findRevision(policy.id, deployment.revision);
-    return revision ? decorateForRollout(revision.objects, policy.name, revision.number) : [];
+    return revision
+      ? objectsForCluster(revision.objects, policy.name, revision.number, networks)
+      : { objects: [], warnings: [] };
   }
 
   /**

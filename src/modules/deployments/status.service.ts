@@ -18,6 +18,7 @@ function operationView(t: DeploymentTargetRow | undefined) {
     attempt: t.attempt,
     nextRetryAt: t.nextRetryAt,
     error: t.error,
+    warnings: t.warnings,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,
   };

@@ -12,8 +12,11 @@ import {
   planReconcile,
   type NamespaceProblem,
 } from '../../core/reconcile/reconcile-plan.js';
+import { objectsForCluster } from '../../core/reconcile/cluster-objects.js';
+import type { Problem } from '../../core/problems/problem.js';
 import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { isClusterLevel, readCluster } from '../deployments/cluster-reader.js';
 import { executeAction } from '../deployments/execute-action.js';
 
@@ -51,6 +54,8 @@ export interface ClusterDiff {
   /** `apply`: the cluster is (or would be) a target; `prune`: only gbp-netpol's objects would be removed. */
   action: 'apply' | 'prune';
   error: ClusterError | null;
+  /** What compiling the objects for this cluster warned about (e.g. its pod networks are unknown). */
+  warnings: Problem[];
   summary: Record<ResourceAction, number>;
   resources: ResourceDiff[];
 }
@@ -59,8 +64,9 @@ export interface ClusterDiffRequest {
   cluster: string;
   policyName: string;
   action: 'apply' | 'prune';
-  /** Decorated objects (decorateForRollout), exactly as the worker would apply them. */
-  desired: NetworkPolicy[];
+  /** The revision's compiled objects (empty for a prune) and its number: compiled for the cluster as the worker does (objectsForCluster). */
+  objects: NetworkPolicy[];
+  revision: number;
   /** The objects of the revision applied there: their namespaces are searched for objects to prune. */
   lastApplied: NetworkPolicy[];
 }
@@ -105,11 +111,24 @@ export class ClusterDiffService {
 
   async diff(req: ClusterDiffRequest): Promise<ClusterDiff> {
     try {
-      const { client } = await this.clusters.connect(req.cluster);
-      const resources = await this.diffWith(client, req);
+      const { client, cluster } = await this.clusters.connect(req.cluster);
+      const { objects: desired, warnings } = objectsForCluster(
+        req.objects,
+        req.policyName,
+        req.revision,
+        clusterNetworks(cluster.networks),
+      );
+      const resources = await this.diffWith(client, req, desired);
       const summary = emptySummary();
       for (const r of resources) summary[r.action]++;
-      return { cluster: req.cluster, action: req.action, error: null, summary, resources };
+      return {
+        cluster: req.cluster,
+        action: req.action,
+        error: null,
+        warnings,
+        summary,
+        resources,
+      };
     } catch (e) {
       const error: ClusterError | undefined =
         e instanceof ProblemException
@@ -122,18 +141,23 @@ export class ClusterDiffService {
         cluster: req.cluster,
         action: req.action,
         error,
+        warnings: [],
         summary: emptySummary(),
         resources: [],
       };
     }
   }
 
-  private async diffWith(client: KubeClient, req: ClusterDiffRequest): Promise<ResourceDiff[]> {
-    const namespaces = namespacesToInspect(req.desired, req.lastApplied);
+  private async diffWith(
+    client: KubeClient,
+    req: ClusterDiffRequest,
+    desired: NetworkPolicy[],
+  ): Promise<ResourceDiff[]> {
+    const namespaces = namespacesToInspect(desired, req.lastApplied);
     // Nothing to read: still prove the cluster answers, so that an unreachable one is never "no changes".
     if (namespaces.length === 0) await client.version();
     const snapshot = await readCluster(client, namespaces, { concurrency: CONCURRENCY });
-    const plan = planReconcile({ policyName: req.policyName, desired: req.desired, snapshot });
+    const plan = planReconcile({ policyName: req.policyName, desired, snapshot });
     const results = await mapLimit(plan.actions, CONCURRENCY, (a) => this.actionEntry(client, a));
     for (const b of plan.blocked)
       results.push(

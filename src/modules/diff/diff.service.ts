@@ -4,7 +4,6 @@ import { invalidRequest } from '../../common/validation.pipe.js';
 import { documentDiff } from '../../core/diff/document-diff.js';
 import { isDns1123Label } from '../../core/document/dns-names.js';
 import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
-import { decorateForRollout } from '../../core/reconcile/plan-rollout.js';
 import { planTargets } from '../../core/reconcile/targets.js';
 import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
 import type { StoredSide } from '../../infra/compute/compute-tasks.js';
@@ -62,20 +61,15 @@ export class DiffService {
       : policy.deleting
         ? reached
         : [...resolved, ...unknown].sort();
-    const objects = policy.deleting
-      ? []
-      : decorateForRollout(revision.objects, policy.name, revision.number);
+    const objects = policy.deleting ? [] : revision.objects;
     const targeted = new Set(resolved);
     const clusters = await Promise.all(
       names.map((c) => {
         const apply = targeted.has(c) && !policy.deleting;
-        return this.diffCluster(
-          policy.name,
-          policy,
-          c,
-          apply ? 'apply' : 'prune',
-          apply ? objects : [],
-        );
+        return this.diffCluster(policy.name, policy, c, apply ? 'apply' : 'prune', {
+          objects: apply ? objects : [],
+          revision: revision.number,
+        });
       }),
     );
     return { policy: policy.name, revision: revision.number, clusters };
@@ -119,19 +113,15 @@ export class DiffService {
     );
     const unchanged = !!latest && !policy!.deleting && latest.contentHash === prepared.contentHash;
     const revision = unchanged ? latest.number : (policy?.latestRevision ?? 0) + 1;
-    const desired = decorateForRollout(prepared.objects, name, revision);
     const plan = unchanged
       ? prepared.clusters.map((clusterName) => ({ clusterName, action: 'apply' as const }))
       : planTargets(prepared.clusters, policy ? await this.deployments.states(policy.id) : []);
     const clusters = await Promise.all(
       plan.map((t) =>
-        this.diffCluster(
-          name,
-          policy,
-          t.clusterName,
-          t.action,
-          t.action === 'apply' ? desired : [],
-        ),
+        this.diffCluster(name, policy, t.clusterName, t.action, {
+          objects: t.action === 'apply' ? prepared.objects : [],
+          revision,
+        }),
       ),
     );
     return {
@@ -157,13 +147,13 @@ export class DiffService {
     policy: PolicyRow | undefined,
     cluster: string,
     action: 'apply' | 'prune',
-    desired: NetworkPolicy[],
+    desired: { objects: NetworkPolicy[]; revision: number },
   ): Promise<ClusterDiff> {
     return this.differ.diff({
       cluster,
       policyName,
       action,
-      desired,
+      ...desired,
       lastApplied: policy
         ? await this.rollout.possiblyApplied(policy, cluster, policy.latestRevision)
         : [],

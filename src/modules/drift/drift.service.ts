@@ -1,15 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { mapLimit } from '../../common/map-limit.js';
-import type { NetworkPolicy } from '../../core/kube/network-policy.types.js';
 import { detectDrift, type DriftedResource } from '../../core/reconcile/detect-drift.js';
 import { namespacesToInspect } from '../../core/reconcile/reconcile-plan.js';
-import { decorateForRollout, ownedSelector } from '../../core/reconcile/plan-rollout.js';
-import type { PolicyClusterStateRow, PolicyRow, SyncState } from '../../infra/database/schema.js';
+import { objectsForCluster } from '../../core/reconcile/cluster-objects.js';
+import { ownedSelector } from '../../core/reconcile/plan-rollout.js';
+import type {
+  PolicyClusterStateRow,
+  PolicyRow,
+  RevisionRow,
+  SyncState,
+} from '../../infra/database/schema.js';
 import { FIELD_MANAGER, KubeApiError } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
 import { LockTimeoutError, withRedisLock } from '../../infra/queue/redis-lock.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { readCluster } from '../deployments/cluster-reader.js';
 import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
@@ -127,20 +133,15 @@ export class DriftService {
 
   private async check(policy: PolicyRow, signal?: AbortSignal): Promise<PolicyDriftResult> {
     const checkedAt = new Date().toISOString();
-    const desiredByRevision = new Map<number, Promise<NetworkPolicy[] | undefined>>();
-    const desiredFor = (revision: number) => {
-      let found = desiredByRevision.get(revision);
-      if (!found) {
-        found = this.policies
-          .findRevision(policy.id, revision)
-          .then((r) => (r ? decorateForRollout(r.objects, policy.name, r.number) : undefined));
-        desiredByRevision.set(revision, found);
-      }
+    const revisions = new Map<number, Promise<RevisionRow | undefined>>();
+    const revisionOf = (n: number) => {
+      let found = revisions.get(n);
+      if (!found) revisions.set(n, (found = this.policies.findRevision(policy.id, n)));
       return found;
     };
     const states = await this.repo.states(policy.id);
     const clusters = await mapLimit(states, CLUSTER_CONCURRENCY, (state) =>
-      this.checkCluster(policy, state, desiredFor, checkedAt, signal),
+      this.checkCluster(policy, state, revisionOf, checkedAt, signal),
     );
     let selfHeal: PolicyDriftResult['selfHeal'] = null;
     if (
@@ -170,7 +171,7 @@ export class DriftService {
   private async checkCluster(
     policy: PolicyRow,
     state: PolicyClusterStateRow,
-    desiredFor: (revision: number) => Promise<NetworkPolicy[] | undefined>,
+    revisionOf: (revision: number) => Promise<RevisionRow | undefined>,
     checkedAt: string,
     signal?: AbortSignal,
   ): Promise<ClusterDriftResult> {
@@ -189,12 +190,19 @@ export class DriftService {
     });
     const why = notCheckable(state);
     if (why) return skip(why);
-    const desired = await desiredFor(state.appliedRevision!);
-    if (!desired) return skip(`revision ${state.appliedRevision} no longer exists`);
+    const revision = await revisionOf(state.appliedRevision!);
+    if (!revision) return skip(`revision ${state.appliedRevision} no longer exists`);
 
     let requests = 0;
     try {
-      const { client } = await this.clusters.connect(state.clusterName);
+      const { client, cluster } = await this.clusters.connect(state.clusterName);
+      // What the rollout applied there: the revision compiled for this cluster's networks.
+      const desired = objectsForCluster(
+        revision.objects,
+        policy.name,
+        revision.number,
+        clusterNetworks(cluster.networks),
+      ).objects;
       return await withRedisLock(
         this.redis,
         this.rollout.lockKey(policy.id, state.clusterName),

@@ -26,6 +26,7 @@ import { PageQueryDto } from '../../common/pagination.js';
 import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
 import { StatusService } from '../deployments/status.service.js';
+import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
 import { CreatePolicyDto } from './dto/create-policy.dto.js';
 import { RollbackDto } from './dto/rollback.dto.js';
 import { PoliciesService } from './policies.service.js';
@@ -99,8 +100,12 @@ export class PoliciesController {
       "A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)",
   })
   @ApiProduces('application/json', 'application/yaml')
-  manifests(@Param('name') name: string, @Param('n', ParseIntPipe) n: number) {
-    return this.policies.manifests(name, n);
+  manifests(
+    @Param('name') name: string,
+    @Param('n', ParseIntPipe) n: number,
+    @Query() query: ClusterQueryDto,
+  ) {
+    return this.policies.manifests(name, n, query.cluster);
   }
 
   @Post(':name/sync')

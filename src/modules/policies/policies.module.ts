@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module.js';
 import { CompileModule } from '../compile/compile.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { PoliciesController } from './policies.controller.js';
@@ -8,7 +9,7 @@ import { RevisionPreparer } from './revision-preparer.service.js';
 
 /** Policies and revisions: storing a document (and its deployment), reading, rollback. */
 @Module({
-  imports: [PolicyStoreModule, DeploymentsModule, CompileModule],
+  imports: [PolicyStoreModule, DeploymentsModule, CompileModule, ClustersModule],
   providers: [PoliciesService, RevisionPreparer],
   exports: [PoliciesService, RevisionPreparer],
 })

@@ -9,6 +9,9 @@ import {
   type TargetAction,
 } from '../../core/reconcile/targets.js';
 import type { PolicyRow, RevisionRow } from '../../infra/database/schema.js';
+import { objectsForCluster } from '../../core/reconcile/cluster-objects.js';
+import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { DocumentCompiler } from '../compile/document-compiler.service.js';
 import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { RolloutScheduler } from '../deployments/rollout-scheduler.service.js';
@@ -60,6 +63,7 @@ export class PoliciesService {
     private readonly deployments: DeploymentsRepository,
     private readonly scheduler: RolloutScheduler,
     private readonly compiler: DocumentCompiler,
+    private readonly clusters: ClusterConnector,
   ) {}
 
   /**
@@ -159,9 +163,25 @@ export class PoliciesService {
     return revisionView(policy, revision);
   }
 
-  /** The objects exactly as the worker applies them (labels and annotations included). */
-  async manifests(name: string, number: number): Promise<{ items: NetworkPolicy[] }> {
+  /**
+   * The objects exactly as the worker applies them (labels and annotations included); with
+   * `cluster`, as that cluster gets them (objectsForCluster), with the warnings.
+   */
+  async manifests(
+    name: string,
+    number: number,
+    cluster?: string,
+  ): Promise<{ items: NetworkPolicy[]; warnings?: Problem[] }> {
     const { policy, revision } = await this.reader.mustFindRevision(name, number);
-    return { items: decorateForRollout(revision.objects, policy.name, revision.number) };
+    if (!cluster)
+      return { items: decorateForRollout(revision.objects, policy.name, revision.number) };
+    const view = await this.clusters.view(cluster);
+    const forCluster = objectsForCluster(
+      revision.objects,
+      policy.name,
+      revision.number,
+      clusterNetworks(view.networks),
+    );
+    return { items: forCluster.objects, warnings: forCluster.warnings };
   }
 }

@@ -12,6 +12,7 @@ import type { Response } from 'express';
 import { Principal, type AuthPrincipal } from '../../common/auth/principal.js';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { created } from '../../common/http-answer.js';
+import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
 import { ConnectivityResponseDto } from '../compile/dto/compile-response.dto.js';
 import { CreateProbesDto, ProbesQueryDto, ProbesViewDto } from './dto/probes.dto.js';
 import { PolicyConnectivityService } from './policy-connectivity.service.js';
@@ -82,7 +83,7 @@ export class ProbesController {
   })
   @ApiOkResponse({ type: ConnectivityResponseDto })
   @ApiNotFoundResponse({ type: ProblemDto })
-  connectivity(@Param('name') name: string) {
-    return this.connectivityOf.connectivity(name);
+  connectivity(@Param('name') name: string, @Query() query: ClusterQueryDto) {
+    return this.connectivityOf.connectivity(name, query.cluster);
   }
 }

@@ -28,6 +28,77 @@ export class ConnectionDto implements ConnectionView {
 }
 
 /** A registered cluster; credentials are never part of it. */
+export class ConfiguredNetworksDto {
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Pod networks as configured (POST/PATCH); null: not configured.',
+  })
+  podCIDRs: string[] | null;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Service networks as configured; null: not configured.',
+  })
+  serviceCIDRs: string[] | null;
+}
+
+export class DetectedNetworksDto {
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description:
+      "Pod networks read from the nodes' spec.podCIDRs at the last detection; null: unknown.",
+  })
+  podCIDRs: string[] | null;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description:
+      'Service networks read from ServiceCIDR objects at the last detection; null: unknown.',
+  })
+  serviceCIDRs: string[] | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When the networks were last detected (registration, PATCH of the connection, /check).',
+  })
+  detectedAt: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    description: 'Why something could not be detected (e.g. the identity may not list nodes).',
+  })
+  message: string | null;
+}
+
+export class NetworksDto {
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description:
+      "The pod networks the cluster's objects are compiled with (configured, else detected). null: unknown; then expose rules are applied as written, and in-cluster pods may reach exposed ports on plugins that match pod IPs against ipBlocks.",
+  })
+  podCIDRs: string[] | null;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'The Service networks the objects are compiled with.',
+  })
+  serviceCIDRs: string[] | null;
+
+  @ApiProperty({ type: ConfiguredNetworksDto, description: 'What was configured.' })
+  configured: ConfiguredNetworksDto;
+
+  @ApiProperty({ type: DetectedNetworksDto, description: 'What was detected.' })
+  detected: DetectedNetworksDto;
+}
+
 export class ClusterViewDto implements ClusterView {
   @ApiProperty({ description: 'Unique name (DNS-1123 label).', example: 'prod-eu-1' })
   name: string;
@@ -64,6 +135,9 @@ export class ClusterViewDto implements ClusterView {
     description: 'How gbp-netpol authenticates (the credentials themselves are never shown).',
   })
   auth: AuthMode;
+
+  @ApiProperty({ type: NetworksDto, description: "The cluster's pod and Service networks." })
+  networks: NetworksDto;
 
   @ApiProperty({ format: 'date-time', description: 'When the cluster was registered.' })
   createdAt: string;

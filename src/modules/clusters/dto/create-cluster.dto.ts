@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { DNS1123_LABEL_PATTERN, IsDns1123Label } from '../../../common/dto/validators.js';
+import { MAX_CLUSTER_CIDRS } from '../cluster-networks.js';
 
 export const MAX_KUBECONFIG_LENGTH = 256 * 1024;
 export const MAX_PEM_DATA_LENGTH = 64 * 1024;
@@ -116,4 +126,32 @@ export class CreateClusterDto {
   @IsOptional()
   @IsObject()
   labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      "The cluster's pod networks (IPv4 and IPv6 CIDRs). Expose rules are compiled for this cluster with these taken out of their ipBlocks, so that in-cluster pods never reach exposed ports through them. Absent: detected from the nodes' spec.podCIDRs when the identity may read nodes.",
+    type: [String],
+    maxItems: MAX_CLUSTER_CIDRS,
+    example: ['10.244.0.0/16', 'fd00:10:244::/56'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  podCIDRs?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "The cluster's Service networks (CIDRs), taken out of expose ipBlocks like the pod networks. Absent: detected from ServiceCIDR objects (networking.k8s.io/v1) when the identity may read them.",
+    type: [String],
+    maxItems: MAX_CLUSTER_CIDRS,
+    example: ['10.96.0.0/12'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  serviceCIDRs?: string[];
 }

@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsObject,
   IsOptional,
@@ -13,6 +15,7 @@ import {
   MAX_PEM_DATA_LENGTH,
   MAX_TOKEN_LENGTH,
 } from './create-cluster.dto.js';
+import { MAX_CLUSTER_CIDRS } from '../cluster-networks.js';
 
 /** Given (not undefined): `null` is then rejected by the type check. */
 const Given = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -117,4 +120,32 @@ export class UpdateClusterDto {
   @Given()
   @IsObject()
   labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      'New pod networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used). The per-cluster objects are compiled again at the next rollout.',
+    type: [String],
+    nullable: true,
+    maxItems: MAX_CLUSTER_CIDRS,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  podCIDRs?: string[] | null;
+
+  @ApiPropertyOptional({
+    description:
+      'New Service networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used).',
+    type: [String],
+    nullable: true,
+    maxItems: MAX_CLUSTER_CIDRS,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  serviceCIDRs?: string[] | null;
 }

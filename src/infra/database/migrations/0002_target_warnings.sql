@@ -1,0 +1,1 @@
+ALTER TABLE "deployment_targets" ADD COLUMN "warnings" jsonb DEFAULT '[]'::jsonb NOT NULL;
