@@ -316,7 +316,9 @@ export class KubeClient {
           internalIPs: (n.status?.addresses ?? [])
             .filter((a) => a.type === 'InternalIP')
             .map((a) => a.address),
-          ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+          ready: (n.status?.conditions ?? []).some(
+            (c) => c.type === 'Ready' && c.status === 'True',
+          ),
         });
       next = page.metadata?._continue || undefined;
     } while (next);
