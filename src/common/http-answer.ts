@@ -19,6 +19,11 @@ export function acceptedDeployment<T extends { deploymentId: string }>(res: Resp
   return respond(res, { status: 202, body, location: `/v1/deployments/${body.deploymentId}` });
 }
 
+/** 202 Accepted with the Location where to follow the work (computed from the body). */
+export function accepted<T>(res: Response, body: T, location: (body: T) => string): T {
+  return respond(res, { status: 202, body, location: location(body) });
+}
+
 /** 201 Created with the Location of what was created (computed from the body). */
 export function created<T>(res: Response, body: T, location: (body: T) => string): T {
   return respond(res, { status: 201, body, location: location(body) });

@@ -141,6 +141,11 @@ export const HTTP_PROBLEMS = {
     (p) =>
       `Only an admin token may choose the probe image; leave image out to use ${p.defaultImage}.`,
   ),
+  PROBES_NOT_READY: def<{ policy: string; cluster: string }>(
+    409,
+    (p) =>
+      `The test pods of policy ${p.policy} in cluster ${p.cluster} are not all running, so no probe run can start; see errors for each pod and why.`,
+  ),
   PROBES_INCOMPLETE: def<{ failed: number; total: number; cluster: string; policy: string }>(
     502,
     (p) =>

@@ -561,7 +561,6 @@ const NEEDED_IN_POLICY_NAMESPACES: Record<string, string[]> = {
     'delete',
   ],
   '/pods': ['get', 'list', 'watch', 'create', 'delete'],
-  '/pods/log': ['get'],
 };
 const NEEDED_CLUSTER_WIDE: Record<string, string[]> = {
   '/namespaces': ['get', 'list'],

@@ -69,8 +69,9 @@ describe('probe pods', () => {
       { protocol: 'UDP', port: 53 },
     ]);
     expect(cmd.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(cmd[2]).toContain('nc -l -p 23');
-    expect(cmd[2]).toContain('nc -u -l -p 53');
+    expect(cmd[2]).toContain('nc -ll -p 23 -e echo pong');
+    expect(cmd[2]).toContain('socat UDP-RECVFROM:53,fork');
+    expect(cmd[2]).toContain('nc -u -ll -p 53 -e echo pong');
   });
 
   it('the expected matrix follows the truth table of the worked example', () => {

@@ -91,17 +91,38 @@ export function probeListenPorts(doc: NormalisedDocument): ProbePort[] {
     : [{ protocol: 'TCP', port: FALLBACK_PROBE_PORT }];
 }
 
+/** Probe ports no document rule names: every pair measures them too, so a closed port is seen. */
+export const CANARY_PORTS: readonly number[] = [10999, 11999, 12999, 13999];
+
 /**
- * The container command: busybox sh starting one restart loop of `nc -l -p <port>` per port
- * (`nc -u -l -p` for UDP) in the background; each connection is accepted, its input discarded,
- * and the listener restarted. `trap` makes SIGTERM end the pod at once (sh as PID 1 ignores it).
+ * The ports a probe run measures: the listen ports, and one TCP and one UDP "canary" port that
+ * the document does not name (denied unless a pair is allowed every port).
+ */
+export function probeMeasuredPorts(doc: NormalisedDocument): ProbePort[] {
+  const listen = probeListenPorts(doc);
+  const named = new Set(
+    [...doc.contracts.flatMap((c) => c.ports), ...doc.expose.flatMap((e) => e.ports)]
+      .map((p) => p.port)
+      .filter((p): p is number => typeof p === 'number'),
+  );
+  const canary = CANARY_PORTS.find((p) => !named.has(p) && !listen.some((l) => l.port === p));
+  return canary === undefined
+    ? listen
+    : [...listen, { protocol: 'TCP', port: canary }, { protocol: 'UDP', port: canary }];
+}
+
+/**
+ * The container command: busybox sh answering "pong" on every port, so that a client knows
+ * the connection really got through: `nc -ll -p <port> -e echo pong` for TCP, socat (or busybox
+ * `nc -u`) for UDP. `trap` makes SIGTERM end the pod at once (sh as PID 1 ignores it).
  */
 export function listenerCommand(ports: ProbePort[]): string[] {
-  const loops = ports.map(
-    (p) =>
-      `(while true; do nc ${p.protocol === 'UDP' ? '-u ' : ''}-l -p ${p.port} >/dev/null 2>&1; done) &`,
+  const listeners = ports.map((p) =>
+    p.protocol === 'TCP'
+      ? `nc -ll -p ${p.port} -e echo pong &`
+      : `if command -v socat >/dev/null 2>&1; then socat UDP-RECVFROM:${p.port},fork SYSTEM:'read x; echo pong' & else nc -u -ll -p ${p.port} -e echo pong & fi`,
   );
-  return ['sh', '-c', ['trap "exit 0" TERM INT', ...loops, 'wait'].join('\n')];
+  return ['sh', '-c', ['trap "exit 0" TERM INT', ...listeners, 'wait'].join('\n')];
 }
 
 /** The probe pods of a document, sorted by namespace then name. */
@@ -110,7 +131,7 @@ export function buildProbePods(
   policyName: string,
   image: string = DEFAULT_PROBE_IMAGE,
 ): ProbePodManifest[] {
-  const ports = probeListenPorts(doc);
+  const ports = probeMeasuredPorts(doc);
   const command = listenerCommand(ports);
   const pod = (
     namespace: string,

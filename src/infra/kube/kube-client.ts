@@ -333,19 +333,6 @@ export class KubeClient {
     return page.items.flatMap((s) => s.spec?.cidrs ?? []);
   }
 
-  /** The log of a pod's container (at most `limitBytes`), or null if the pod does not exist. */
-  async readPodLog(
-    namespace: string,
-    name: string,
-    opts: RequestOptions & { limitBytes?: number } = {},
-  ): Promise<string | null> {
-    return this.#orNull(
-      this.#call(`read log of Pod ${namespace}/${name}`, opts.signal, (o) =>
-        this.#core.readNamespacedPodLog({ namespace, name, limitBytes: opts.limitBytes }, o),
-      ),
-    );
-  }
-
   toJSON(): { server: string } {
     return { server: this.server };
   }

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadGatewayResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -11,7 +13,7 @@ import {
 import type { Response } from 'express';
 import { Principal, type AuthPrincipal } from '../../common/auth/principal.js';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import { created } from '../../common/http-answer.js';
+import { accepted, created } from '../../common/http-answer.js';
 import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
 import { ConnectivityResponseDto } from '../compile/dto/compile-response.dto.js';
 import { CreateProbesDto, ProbesQueryDto, ProbesViewDto } from './dto/probes.dto.js';
@@ -52,6 +54,26 @@ export class ProbesController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return created(res, await this.probes.create(name, dto, who.role), probesLocation);
+  }
+
+  @Post(':name/probes/run')
+  @ApiOperation({
+    summary: 'Measure: every test pod tries every other on every probe port, and reports',
+    description:
+      "Each running test pod gets a measuring twin (same labels and namespace) that connects to every other test pod on every probe port (the document's numeric TCP/UDP ports and a TCP and a UDP port no rule names), and a pod on the node's network does the same from the node's address. They report through their log (no exec). Answers 202; GET …/probes shows expected against measured, cell by cell. 409 when the test pods are missing or not all running.",
+  })
+  @ApiAcceptedResponse({ description: 'The run started; follow it with GET …/probes.' })
+  @ApiConflictResponse({
+    type: ProblemDto,
+    description: 'The test pods are missing or not all running (each named, with why).',
+  })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async run(
+    @Param('name') name: string,
+    @Body() dto: ProbesQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return accepted(res, await this.probes.run(name, dto.cluster), probesLocation);
   }
 
   @Get(':name/probes')
