@@ -27,6 +27,8 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Accept cluster servers at link-local, unspecified and multicast addresses (ALLOW_LINK_LOCAL_CLUSTER_URLS). */
+  allowLinkLocalClusterUrls: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    allowLinkLocalClusterUrls: bool('ALLOW_LINK_LOCAL_CLUSTER_URLS', false),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
