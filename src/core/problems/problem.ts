@@ -65,10 +65,14 @@ export const PROBLEM_MESSAGES = {
   // clusters
   INVALID_SERVER_URL: '{detail}',
   INSECURE_SERVER_URL: '{detail}',
+  SERVER_ADDRESS_REFUSED:
+    'points at {address}, a {kind} address, where no API server should be (cloud metadata services answer at link-local addresses); ALLOW_LINK_LOCAL_CLUSTER_URLS=true permits it',
   CONFLICTING_FIELDS: '{detail}',
   REQUIRES_FIELD: '{detail}',
   INVALID_PEM: '{detail}',
   INVALID_TOKEN: 'the token must be printable ASCII without spaces',
+  CREDENTIALS_REQUIRED:
+    'changing {field} changes where or how the stored {stored} would be sent; give the credentials again in the same request (token, clientCertificateData and clientKeyData, or a kubeconfig)',
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
   // documents

@@ -48,7 +48,10 @@ export class ClustersService {
   ) {}
 
   private get inputOptions(): InputOptions {
-    return { allowInsecureClusterUrls: this.config.allowInsecureClusterUrls };
+    return {
+      allowInsecureClusterUrls: this.config.allowInsecureClusterUrls,
+      allowLinkLocalClusterUrls: this.config.allowLinkLocalClusterUrls,
+    };
   }
 
   /** Validates, stores (credentials sealed) and checks the connection. */
