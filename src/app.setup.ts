@@ -15,6 +15,7 @@ import type { AppConfig } from './config/app-config.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
 import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { RouteParamsGuard } from './common/route-params.guard.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
@@ -74,7 +75,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       );
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalGuards(new JsonContentTypeGuard());
+  app.useGlobalGuards(new JsonContentTypeGuard(), new RouteParamsGuard());
   app.useGlobalPipes(createValidationPipe());
 
   const openapi = new DocumentBuilder()

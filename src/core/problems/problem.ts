@@ -75,6 +75,9 @@ export const PROBLEM_MESSAGES = {
     'changing {field} changes where or how the stored {stored} would be sent; give the credentials again in the same request (token, clientCertificateData and clientKeyData, or a kubeconfig)',
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
+  // requests
+  CONTROL_CHARACTER:
+    'path parameter {name} is {value}, which holds a control character; no name, number or id contains one',
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
