@@ -76,6 +76,8 @@ export const PROBLEM_MESSAGES = {
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
   // requests
+  INVALID_CURSOR:
+    'is not a cursor of this list; pass the nextCursor of the previous page as it came, or none for the first page',
   CONTROL_CHARACTER:
     'path parameter {name} is {value}, which holds a control character; no name, number or id contains one',
   // documents

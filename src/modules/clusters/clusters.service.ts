@@ -73,11 +73,8 @@ export class ClustersService {
 
   async list(query: PageQueryDto): Promise<Page<ClusterView>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor);
-    const rows = await this.repository.list(
-      typeof after === 'string' ? after : undefined,
-      limit + 1,
-    );
+    const after = decodeCursor(query.cursor, 'string');
+    const rows = await this.repository.list(after, limit + 1);
     const page = toPage(rows, limit, (row) => row.name);
     const items = page.items.map((row) => this.view(row));
     return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
