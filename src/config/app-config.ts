@@ -29,6 +29,11 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Accept cluster servers at link-local, unspecified and multicast addresses (ALLOW_LINK_LOCAL_CLUSTER_URLS). */
   allowLinkLocalClusterUrls: boolean;
+  /** The address the HTTP server listens on (HOST). */
+  host: string;
+  /** PEM certificate chain and private key files: the service speaks HTTPS when both are set. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -90,7 +95,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     allowLinkLocalClusterUrls: bool('ALLOW_LINK_LOCAL_CLUSTER_URLS', false),
+    host: env.HOST || '0.0.0.0',
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
   };
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together (or neither, for HTTP)');
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`,
