@@ -15,6 +15,8 @@ import type { AppConfig } from './config/app-config.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
 import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { RouteParamsGuard } from './common/route-params.guard.js';
+import { applySecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
@@ -62,6 +64,8 @@ function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, 
  */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
+  // First, so that every answer has them, also a refusal of the body parser.
+  applySecurityHeaders(app);
   express.useLogger(app.get(Logger));
   // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
   // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
@@ -103,7 +107,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       );
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalGuards(new JsonContentTypeGuard());
+  app.useGlobalGuards(new JsonContentTypeGuard(), new RouteParamsGuard());
   app.useGlobalPipes(createValidationPipe());
 
   const openapi = new DocumentBuilder()

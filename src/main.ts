@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
+import { httpsOptionsFrom } from './common/https-options.js';
 import { loadConfig } from './config/app-config.js';
 
 async function bootstrap(): Promise<void> {
@@ -10,6 +11,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
+    httpsOptions: httpsOptionsFrom(config),
   });
   configureApp(app, config);
   // On SIGTERM/SIGINT: stop taking requests and jobs, let running jobs finish or release
@@ -31,7 +33,7 @@ async function bootstrap(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
 }
 
 await bootstrap();

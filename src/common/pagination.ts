@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { problem } from '../core/problems/problem.js';
+import { invalidRequest } from './validation.pipe.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 500;
@@ -38,15 +40,29 @@ export function encodeCursor(key: string | number): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Decodes a cursor; undefined when absent or not one of ours (then the list starts over). */
-export function decodeCursor(cursor: string | undefined): string | number | undefined {
-  if (!cursor) return undefined;
+type CursorKind = 'string' | 'number';
+type CursorValue<K extends CursorKind> = K extends 'string' ? string : number;
+
+/**
+ * Decodes the cursor of a list whose sort key is a `kind`: undefined when absent (the first
+ * page). A cursor that is not one of this list's (garbage, edited, or another list's) is a 400
+ * INVALID_CURSOR at /cursor: silently starting over would make a client walk a list forever.
+ */
+export function decodeCursor<K extends CursorKind>(
+  cursor: string | undefined,
+  kind: K,
+): CursorValue<K> | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  let value: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof v === 'string' || typeof v === 'number' ? v : undefined;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    value = undefined;
   }
+  // base64url decoding skips characters outside its alphabet, so only an exact round trip counts.
+  const ours = typeof value === kind && encodeCursor(value as string | number) === cursor;
+  if (!ours) throw invalidRequest([problem('/cursor', 'INVALID_CURSOR')]);
+  return value as CursorValue<K>;
 }
 
 /**

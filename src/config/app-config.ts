@@ -38,6 +38,13 @@ export interface AppConfig {
   connectivityMaxCells: number;
   /** Overrides of the compile limits (COMPILE_MAX_*); absent: the core's defaults. */
   compileLimits: Partial<CompileLimits>;
+  /** Accept cluster servers at link-local, unspecified and multicast addresses (ALLOW_LINK_LOCAL_CLUSTER_URLS). */
+  allowLinkLocalClusterUrls: boolean;
+  /** The address the HTTP server listens on (HOST). */
+  host: string;
+  /** PEM certificate chain and private key files: the service speaks HTTPS when both are set. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -122,7 +129,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
           : [[key, int(name, DEFAULT_COMPILE_LIMITS[key], 1, 100_000_000)]],
       ),
     ) as Partial<CompileLimits>,
+    allowLinkLocalClusterUrls: bool('ALLOW_LINK_LOCAL_CLUSTER_URLS', false),
+    host: env.HOST || '0.0.0.0',
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
   };
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together (or neither, for HTTP)');
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`,

@@ -469,10 +469,11 @@ describe('/v1/clusters (e2e, real kube-apiserver)', () => {
     expect(res.body.insecureSkipTlsVerify).toBe(true);
     expect(res.body.warnings).toContain('TLS verification is disabled for this cluster');
     expect(res.body.connection.state).toBe('Reachable');
-    // Turning verification back on without a CA fails the TLS handshake: Unreachable.
+    // Turning verification back on without a CA fails the TLS handshake: Unreachable. (A change
+    // of TLS verification, like one of server or CA, needs the credentials again.)
     const verified = await http
       .patch('/v1/clusters/insecure')
-      .send({ insecureSkipTlsVerify: false })
+      .send({ insecureSkipTlsVerify: false, token: identity.token })
       .expect(200);
     expect(verified.body.warnings).toEqual([]);
     expect(verified.body.connection.state).toBe('Unreachable');

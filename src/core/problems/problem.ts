@@ -69,12 +69,21 @@ export const PROBLEM_MESSAGES = {
   // clusters
   INVALID_SERVER_URL: '{detail}',
   INSECURE_SERVER_URL: '{detail}',
+  SERVER_ADDRESS_REFUSED:
+    'points at {address}, a {kind} address, where no API server should be (cloud metadata services answer at link-local addresses); ALLOW_LINK_LOCAL_CLUSTER_URLS=true permits it',
   CONFLICTING_FIELDS: '{detail}',
   REQUIRES_FIELD: '{detail}',
   INVALID_PEM: '{detail}',
   INVALID_TOKEN: 'the token must be printable ASCII without spaces',
+  CREDENTIALS_REQUIRED:
+    'changing {field} changes where or how the stored {stored} would be sent; give the credentials again in the same request (token, clientCertificateData and clientKeyData, or a kubeconfig)',
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
+  // requests
+  INVALID_CURSOR:
+    'is not a cursor of this list; pass the nextCursor of the previous page as it came, or none for the first page',
+  CONTROL_CHARACTER:
+    'path parameter {name} is {value}, which holds a control character; no name, number or id contains one',
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  chmodSync,
+  existsSync,
   linkSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -119,19 +122,41 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** The database's own files: readable and writable by the service's user only. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
+/**
+ * Gives every folder under `dir` (and itself) mode 0700 and every file 0600. PGlite writes the
+ * files of its initial database with mode 0666 whatever the umask, and its folders 0755.
+ */
+function makePrivate(dir: string): void {
+  chmodSync(dir, PRIVATE_DIR);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = resolve(dir, entry.name);
+    if (entry.isDirectory()) makePrivate(path);
+    else if (entry.isFile()) chmodSync(path, PRIVATE_FILE);
+  }
+}
+
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  // A DATA_DIR we create is private; one given that exists keeps the mode its owner chose.
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR });
   const dir = resolve(dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  makePrivate(dir);
   const unlock = lockDataDir(`${dir}.lock`);
   let client: PGlite | undefined;
   try {
     client = await PGlite.create(dir);
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    makePrivate(dir);
     const opened = client;
     return handle(db, 'pglite', async () => {
       try {
         await opened.close();
+        makePrivate(dir);
       } finally {
         unlock();
       }
@@ -165,7 +190,7 @@ function lockDataDir(file: string): () => void {
   const me: LockHolder = { pid: process.pid, hostname: hostname() };
   for (let attempt = 0; attempt < 2; attempt++) {
     const tmp = `${file}.${randomUUID()}`;
-    writeFileSync(tmp, JSON.stringify(me));
+    writeFileSync(tmp, JSON.stringify(me), { mode: PRIVATE_FILE });
     try {
       linkSync(tmp, file); // atomic: fails when the file exists, and never exposes a half-written one
     } catch (err) {

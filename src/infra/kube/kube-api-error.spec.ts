@@ -7,6 +7,7 @@ import {
   timeoutError,
   toKubeApiError,
 } from './kube-api-error.js';
+import { KubeTransportError, NOT_KUBERNETES_MESSAGE } from './kube-transport.js';
 
 const ctx = { operation: 'apply NetworkPolicy a/b', server: 'https://127.0.0.1:6443' };
 
@@ -68,13 +69,45 @@ describe('toKubeApiError', () => {
     expect(e.message).toContain('rejected the credentials');
   });
 
-  it('keeps a non-JSON body as the detail', () => {
-    const e = toKubeApiError(
-      new ApiException(503, 'x', 'upstream connect error', {}),
+  it('never copies a body that is not a Kubernetes Status: HTTP 503 (not a Kubernetes API server)', () => {
+    for (const [code, body] of [
+      [503, 'upstream connect error'],
+      [404, '<html><body>secret-page-marker</body></html>'],
+      [200, '-ERR wrong number of arguments'],
+    ] as const) {
+      const e = toKubeApiError(new ApiException(code, 'x', body, {}), ctx) as KubeApiError;
+      expect(e).toMatchObject({ status: 503, kind: 'other', retryable: true });
+      expect(e.message).toBe(
+        'apply NetworkPolicy a/b on https://127.0.0.1:6443 failed: HTTP 503 (not a Kubernetes API server)',
+      );
+    }
+  });
+
+  it("turns the transport's refusals into errors without a body", () => {
+    const redirect = toKubeApiError(
+      new KubeTransportError('HTTP 302 (redirects are not followed)', 'REDIRECT', 302),
       ctx,
     ) as KubeApiError;
-    expect(e).toMatchObject({ status: 503, kind: 'other', retryable: true });
-    expect(e.message).toContain('upstream connect error');
+    expect(redirect).toMatchObject({ status: 302, kind: 'other', retryable: false });
+    expect(redirect.message).toMatch(/failed: HTTP 302 \(redirects are not followed\)$/);
+    const foreign = toKubeApiError(
+      new KubeTransportError(NOT_KUBERNETES_MESSAGE, 'NOT_KUBERNETES', 503),
+      ctx,
+    ) as KubeApiError;
+    expect(foreign).toMatchObject({ status: 503, kind: 'other', code: 'NOT_KUBERNETES' });
+    const refused = toKubeApiError(
+      new KubeTransportError(
+        '169.254.169.254 is a link-local address, which is refused',
+        'ADDRESS_REFUSED',
+      ),
+      ctx,
+    ) as KubeApiError;
+    expect(refused).toMatchObject({
+      status: undefined,
+      kind: 'unreachable',
+      code: 'ADDRESS_REFUSED',
+    });
+    expect(refused.message).toContain('API server unreachable: 169.254.169.254 is a link-local');
   });
 
   it('turns node-fetch FetchErrors into kind unreachable without a status', () => {

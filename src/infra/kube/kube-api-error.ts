@@ -1,4 +1,5 @@
 import { ApiException, FetchError } from '@kubernetes/client-node';
+import { KubeTransportError, NOT_KUBERNETES_MESSAGE } from './kube-transport.js';
 
 export type KubeApiErrorKind =
   'unreachable' | 'unauthorized' | 'forbidden' | 'invalid' | 'conflict' | 'notFound' | 'other';
@@ -66,14 +67,15 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(JWT, '[REDACTED JWT]');
 }
 
-function parseStatus(body: unknown): KubeStatus | undefined {
+/** The Status object of an error answer; undefined when there is no body, 'foreign' when it is not JSON. */
+function parseStatus(body: unknown): KubeStatus | 'foreign' | undefined {
   if (body && typeof body === 'object') return body as KubeStatus;
   if (typeof body !== 'string' || body.trim() === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' ? (parsed as KubeStatus) : undefined;
+    return parsed && typeof parsed === 'object' ? (parsed as KubeStatus) : 'foreign';
   } catch {
-    return { message: body.trim().slice(0, 500) };
+    return 'foreign';
   }
 }
 
@@ -106,6 +108,9 @@ const DEFAULT_REASON: Record<number, string> = {
 function fromHttp(error: ApiException<unknown>, ctx: KubeCallContext): KubeApiError {
   const status = error.code;
   const parsed = parseStatus(error.body);
+  // Only a Kubernetes Status may speak in our messages: any other body (an HTML page of a
+  // proxy, another protocol's banner) could carry anything, so it is never copied.
+  if (parsed === 'foreign') return notKubernetes(ctx);
   const reason = parsed?.reason || DEFAULT_REASON[status];
   const causes = parsed?.details?.causes ?? [];
   let detail = parsed?.message ?? '';
@@ -121,6 +126,30 @@ function fromHttp(error: ApiException<unknown>, ctx: KubeCallContext): KubeApiEr
   const message = `${ctx.operation} on ${ctx.server} failed: HTTP ${status}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`;
   const kind = SSA_SCHEMA_ERROR.test(detail) ? 'invalid' : kindForStatus(status, reason);
   return new KubeApiError(redact(message, ctx.secrets), status, reason, kind, causes);
+}
+
+function notKubernetes(ctx: KubeCallContext): KubeApiError {
+  return new KubeApiError(
+    redact(`${ctx.operation} on ${ctx.server} failed: ${NOT_KUBERNETES_MESSAGE}`, ctx.secrets),
+    503,
+    undefined,
+    'other',
+    [],
+    'NOT_KUBERNETES',
+  );
+}
+
+function fromTransport(error: KubeTransportError, ctx: KubeCallContext): KubeApiError {
+  if (error.status === undefined) return fromNetwork(error, ctx);
+  const message = `${ctx.operation} on ${ctx.server} failed: ${error.message}`;
+  return new KubeApiError(
+    redact(message, ctx.secrets),
+    error.status,
+    undefined,
+    kindForStatus(error.status, undefined),
+    [],
+    error.code,
+  );
 }
 
 function fromNetwork(error: Error & { code?: string }, ctx: KubeCallContext): KubeApiError {
@@ -148,12 +177,14 @@ export function timeoutError(timeoutMs: number, ctx: KubeCallContext): KubeApiEr
 }
 
 /**
- * Converts what client-node throws into a KubeApiError: ApiException (an HTTP answer with a
- * Kubernetes Status body) or node-fetch's FetchError (no answer). Anything else is returned as is.
+ * Converts what client-node and the transport throw into a KubeApiError: ApiException (an HTTP
+ * answer with a Kubernetes Status body), KubeTransportError (no usable answer) or node-fetch's
+ * FetchError (no answer). Anything else is returned as is.
  */
 export function toKubeApiError(error: unknown, ctx: KubeCallContext): unknown {
   if (error instanceof KubeApiError) return error;
   if (error instanceof ApiException) return fromHttp(error as ApiException<unknown>, ctx);
+  if (error instanceof KubeTransportError) return fromTransport(error, ctx);
   if (error instanceof FetchError) return fromNetwork(error, ctx);
   return error;
 }

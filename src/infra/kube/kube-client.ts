@@ -1,8 +1,10 @@
 import {
   AuthorizationV1Api,
   CoreV1Api,
+  createConfiguration,
   NetworkingV1Api,
   PatchStrategy,
+  ServerConfiguration,
   VersionApi,
   type ConfigurationOptions,
   type V1Pod,
@@ -12,6 +14,7 @@ import { inspect } from 'node:util';
 import { objectRef, toApplyBody } from './apply-body.js';
 import { secretsOf, toKubeConfig, type ClusterCredentials } from './cluster-credentials.js';
 import { KubeApiError, timeoutError, toKubeApiError } from './kube-api-error.js';
+import { kubeTransport } from './kube-transport.js';
 import { requestOptions } from './request-options.js';
 import { networkPolicyToModel, networkPolicyToWire } from './wire-format.js';
 import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
@@ -71,6 +74,8 @@ export interface KubeClientOptions {
   /** Per-request budget; an expired budget surfaces as KubeApiError kind 'unreachable'. */
   requestTimeoutMs: number;
   userAgent: string;
+  /** Connect to link-local, unspecified and multicast addresses too. */
+  allowSpecialAddresses: boolean;
 }
 
 const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
@@ -95,14 +100,25 @@ export class KubeClient {
     this.server = creds.server.replace(/\/+$/, '');
     this.#secrets = secretsOf(creds);
     this.#options = options;
-    this.#networking = kc.makeApiClient(NetworkingV1Api);
-    this.#core = kc.makeApiClient(CoreV1Api);
-    this.#authorization = kc.makeApiClient(AuthorizationV1Api);
-    this.#version = kc.makeApiClient(VersionApi);
+    // As kc.makeApiClient, but with our transport (kube-transport.ts) as the clients' own: it
+    // is used even by a call whose per-call options client-node drops.
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(this.server, {}),
+      authMethods: { default: kc },
+      httpApi: kubeTransport({
+        fallbackTimeoutMs: options.requestTimeoutMs,
+        allowSpecialAddresses: options.allowSpecialAddresses,
+      }),
+    });
+    this.#networking = new NetworkingV1Api(configuration);
+    this.#core = new CoreV1Api(configuration);
+    this.#authorization = new AuthorizationV1Api(configuration);
+    this.#version = new VersionApi(configuration);
   }
 
   async version(opts: RequestOptions = {}): Promise<KubeVersionInfo> {
-    return this.#call('get /version', opts.signal, (o) => this.#version.getCode(o));
+    // getCode's first parameter is its (empty) request object; the options come second.
+    return this.#call('get /version', opts.signal, (o) => this.#version.getCode({}, o));
   }
 
   /** The NetworkPolicy, or null if it does not exist. */

@@ -6,6 +6,11 @@ export interface KubeGatewayOptions {
   requestTimeoutMs?: number;
   /** Sent as User-Agent, so audit logs show who changed what (default "gbp-netpol"). */
   userAgent?: string;
+  /**
+   * Connect to link-local, unspecified and multicast addresses (cloud metadata services live
+   * there), as written in a server URL or as its host name resolves. Default false.
+   */
+  allowSpecialAddresses?: boolean;
 }
 
 /**
@@ -19,6 +24,7 @@ export class KubeGateway {
     this.#options = {
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       userAgent: options.userAgent ?? 'gbp-netpol',
+      allowSpecialAddresses: options.allowSpecialAddresses ?? false,
     };
   }
 

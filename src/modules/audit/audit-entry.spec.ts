@@ -12,6 +12,9 @@ describe('audit entries', () => {
     expect(auditTarget({ id: '7' })).toBe('7');
     expect(auditTarget({ cluster: 'eu', revision: '3' })).toBe('3');
     expect(auditTarget({})).toBeNull();
+    // Made safe to store: PostgreSQL refuses NUL in text, which lost the whole row.
+    expect(auditTarget({ name: 'evil\u0000name\u001b[31m' })).toBe('evil\\u0000name\\u001b[31m');
+    expect(auditTarget({ name: '\u0000'.repeat(300) })).toHaveLength(200);
     expect(auditTarget(undefined)).toBeNull();
   });
 

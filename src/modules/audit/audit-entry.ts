@@ -1,4 +1,5 @@
 import { requestPath } from '../../common/auth/route-pattern.js';
+import { escapeControlCharacters } from '../../common/control-characters.js';
 
 export type AuditResult = 'ok' | 'denied' | 'error';
 
@@ -24,11 +25,19 @@ export function auditResult(status: number): AuditResult {
   return 'error';
 }
 
+/**
+ * Client input made safe to store and show: control characters (a NUL, which PostgreSQL
+ * refuses in text and so lost the whole row, or terminal escapes) as `\uXXXX`, cut short.
+ */
+function safeText(value: string): string {
+  return escapeControlCharacters(value).slice(0, MAX_TEXT);
+}
+
 /** The object a route acts on: its `:name` or `:id` parameter, else its last one. */
 export function auditTarget(params: Record<string, unknown> | undefined): string | null {
   if (!params) return null;
   const value = params.name ?? params.id ?? Object.values(params).at(-1);
-  return typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : null;
+  return typeof value === 'string' && value !== '' ? safeText(value) : null;
 }
 
 /**
@@ -46,7 +55,7 @@ export function auditEntry(
   return {
     tokenName: tokenName ?? null,
     method: req.method,
-    route: route ?? requestPath(req).slice(0, MAX_TEXT),
+    route: route ?? safeText(requestPath(req)),
     target: route !== undefined ? auditTarget(req.params) : null,
     status,
     result: auditResult(status),

@@ -36,11 +36,11 @@ export class AuditService implements BeforeApplicationShutdown {
 
   /** Newest first. */
   async list(limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<AuditLogRow>> {
-    const before = decodeCursor(cursor);
+    const before = decodeCursor(cursor, 'number');
     const rows = await this.handle.db
       .select()
       .from(auditLog)
-      .where(typeof before === 'number' ? lt(auditLog.id, before) : undefined)
+      .where(before !== undefined ? lt(auditLog.id, before) : undefined)
       .orderBy(desc(auditLog.id))
       .limit(limit + 1);
     return toPage(rows, limit, (r) => r.id);

@@ -137,7 +137,7 @@ export class ApiTokenService implements OnModuleInit {
   }
 
   async list(limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<TokenInfo>> {
-    const after = decodeCursor(cursor);
+    const after = decodeCursor(cursor, 'string');
     const rows = await this.db
       .select({
         name: apiTokens.name,

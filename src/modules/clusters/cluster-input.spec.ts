@@ -57,6 +57,56 @@ describe('checkServerUrl', () => {
       '/server INVALID_SERVER_URL',
     ]);
   });
+
+  it.each([
+    ['https://169.254.169.254', '169.254.169.254', 'link-local'],
+    ['https://2852039166:6443', '169.254.169.254', 'link-local'],
+    ['https://0xA9FEA9FE', '169.254.169.254', 'link-local'],
+    ['https://0251.0376.0251.0376', '169.254.169.254', 'link-local'],
+    ['https://169.254.43518', '169.254.169.254', 'link-local'],
+    ['https://[::ffff:169.254.169.254]', '[::ffff:a9fe:a9fe]', 'link-local'],
+    ['https://[fe80::1]', '[fe80::1]', 'link-local'],
+    ['https://0.0.0.0:6443', '0.0.0.0', 'unspecified'],
+    ['https://0', '0.0.0.0', 'unspecified'],
+    ['https://[::]', '[::]', 'unspecified'],
+    ['https://224.0.0.251', '224.0.0.251', 'multicast'],
+    ['https://[ff02::1]', '[ff02::1]', 'multicast'],
+  ])('refuses %s (%s, %s) unless link-local URLs are allowed', (url, address, kind) => {
+    const refused = checkServerUrl(url, '/server', false);
+    expect(codes(refused)).toEqual(['/server SERVER_ADDRESS_REFUSED']);
+    expect(refused.ok ? '' : refused.errors[0].message).toContain(
+      `points at ${address}, a ${kind} address`,
+    );
+    expect(checkServerUrl(url, '/server', false, true).ok).toBe(true);
+  });
+
+  it('accepts loopback and private addresses, where test and on-premises clusters are', () => {
+    for (const url of ['https://127.0.0.1:6443', 'https://[::1]', 'https://10.0.0.1']) {
+      expect(checkServerUrl(url, '/server', false).ok).toBe(true);
+    }
+  });
+
+  it('refuses them in a kubeconfig and in a PATCH too', () => {
+    const text = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'k', cluster: { server: 'https://2852039166' } }],
+      users: [{ name: 'u', user: { token: 'abc' } }],
+      contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+      'current-context': 'c',
+    });
+    expect(codes(resolveRegistration({ kubeconfig: text }, strict))).toEqual([
+      '/kubeconfig SERVER_ADDRESS_REFUSED',
+    ]);
+    const current = {
+      server: 'https://10.0.0.1',
+      insecureSkipTlsVerify: false,
+      secrets: { token: TOKEN },
+    };
+    expect(
+      codes(resolveUpdate(current, { server: 'https://0xA9FEA9FE', token: TOKEN }, strict)),
+    ).toEqual(['/server SERVER_ADDRESS_REFUSED']);
+  });
 });
 
 describe('labelProblems', () => {
@@ -199,15 +249,82 @@ describe('resolveUpdate', () => {
   it('keeps what is not given and replaces what is', () => {
     expect(resolveUpdate(current, {}, strict)).toEqual({ ok: true, value: current });
     expect(
-      resolveUpdate(current, { server: 'https://new/', insecureSkipTlsVerify: true }, strict),
+      resolveUpdate(
+        current,
+        { server: 'https://new/', insecureSkipTlsVerify: true, token: 'new-token' },
+        strict,
+      ),
     ).toEqual({
       ok: true,
-      value: { ...current, server: 'https://new', insecureSkipTlsVerify: true },
+      value: {
+        ...current,
+        server: 'https://new',
+        insecureSkipTlsVerify: true,
+        secrets: { caData: CA, token: 'new-token' },
+      },
     });
-    expect(resolveUpdate(current, { caData: null }, strict)).toEqual({
+    expect(resolveUpdate(current, { caData: null, token: TOKEN }, strict)).toEqual({
       ok: true,
       value: { ...current, secrets: { token: TOKEN } },
     });
+  });
+
+  it('sends stored credentials only where they were registered: moving them needs them again', () => {
+    expect(
+      codes(
+        resolveUpdate(
+          current,
+          { server: 'https://listener/', caData: null, insecureSkipTlsVerify: true },
+          strict,
+        ),
+      ),
+    ).toEqual([
+      '/server CREDENTIALS_REQUIRED',
+      '/caData CREDENTIALS_REQUIRED',
+      '/insecureSkipTlsVerify CREDENTIALS_REQUIRED',
+    ]);
+    expect(codes(resolveUpdate(current, { caData: CERT }, strict))).toEqual([
+      '/caData CREDENTIALS_REQUIRED',
+    ]);
+    const withCert: ClusterConnection = {
+      ...current,
+      secrets: { caData: CA, clientCertificateData: CERT, clientKeyData: KEY },
+    };
+    const moved = resolveUpdate(withCert, { server: 'https://listener' }, strict);
+    expect(codes(moved)).toEqual(['/server CREDENTIALS_REQUIRED']);
+    expect(moved.ok ? '' : moved.errors[0].message).toContain('stored client certificate');
+    // The same values are no change; new credentials, or none left to send, are fine.
+    expect(
+      resolveUpdate(
+        current,
+        { server: 'https://k:6443/', caData: CA, insecureSkipTlsVerify: false },
+        strict,
+      ).ok,
+    ).toBe(true);
+    expect(
+      resolveUpdate(
+        withCert,
+        { server: 'https://new', clientCertificateData: CERT, clientKeyData: KEY },
+        strict,
+      ).ok,
+    ).toBe(true);
+    expect(resolveUpdate(current, { server: 'https://new', token: null }, strict)).toEqual({
+      ok: true,
+      value: { ...current, server: 'https://new', secrets: { caData: CA } },
+    });
+    const anonymous: ClusterConnection = { ...current, secrets: { caData: CA } };
+    expect(resolveUpdate(anonymous, { server: 'https://new' }, strict).ok).toBe(true);
+    // A kubeconfig replaces the whole connection, credentials included.
+    const text = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'k', cluster: { server: 'https://other:6443' } }],
+      users: [{ name: 'u', user: {} }],
+      contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+      'current-context': 'c',
+    });
+    const replaced = resolveUpdate(current, { kubeconfig: text }, strict);
+    expect(replaced.ok && replaced.value.secrets).toEqual({});
   });
 
   it('switches between token and client certificate authentication', () => {

@@ -1,5 +1,6 @@
 import { labelMapProblems } from '../../core/document/label-map.js';
 import { reduceKubeconfig } from '../../core/kubeconfig/reduce-kubeconfig.js';
+import { specialAddressKind } from '../../core/net/special-address.js';
 import { problem, type ProblemCode } from '../../core/problems/problem.js';
 import type { ProblemItem } from '../../common/problem.exception.js';
 
@@ -48,6 +49,8 @@ export type UpdateInput = RegistrationInput;
 export interface InputOptions {
   /** ALLOW_INSECURE_CLUSTER_URLS: accept http:// servers. */
   allowInsecureClusterUrls: boolean;
+  /** ALLOW_LINK_LOCAL_CLUSTER_URLS: accept link-local, unspecified and multicast addresses. */
+  allowLinkLocalClusterUrls?: boolean;
 }
 
 export type InputResult<T> = { ok: true; value: T } | { ok: false; errors: ProblemItem[] };
@@ -88,13 +91,16 @@ export function secretStrings(secrets: ClusterSecrets | undefined): string[] {
 
 /**
  * Checks an API server URL and returns it normalised (origin + path without trailing slashes).
- * Only https:// is accepted, http:// too when `allowInsecure`. The URL itself is never echoed:
- * it might carry user info.
+ * Only https:// is accepted, http:// too when `allowInsecure`. A host that is a link-local,
+ * unspecified or multicast address, in any spelling the URL parser reads as one (2852039166,
+ * 0xA9FEA9FE, 169.254.43518, [::ffff:169.254.169.254]), is refused unless `allowLinkLocal`.
+ * The URL itself is never echoed: it might carry user info.
  */
 export function checkServerUrl(
   server: string,
   path: string,
   allowInsecure: boolean,
+  allowLinkLocal = false,
 ): InputResult<string> {
   let url: URL;
   try {
@@ -133,6 +139,14 @@ export function checkServerUrl(
     return {
       ok: false,
       errors: [detailed(path, 'INVALID_SERVER_URL', 'must not contain a query or a fragment')],
+    };
+  }
+  // The hostname as the URL parser normalised it: that is the address Node connects to.
+  const kind = allowLinkLocal ? undefined : specialAddressKind(url.hostname);
+  if (kind) {
+    return {
+      ok: false,
+      errors: [problem(path, 'SERVER_ADDRESS_REFUSED', { address: url.hostname, kind })],
     };
   }
   return { ok: true, value: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
@@ -233,7 +247,12 @@ function fromKubeconfig(
   const reduced = reduceKubeconfig(input.kubeconfig ?? '', input.context ?? undefined);
   if (!reduced.ok) return { ok: false, errors: [...errors, ...reduced.errors] };
   const c = reduced.connection;
-  const server = checkServerUrl(c.server, '/kubeconfig', options.allowInsecureClusterUrls);
+  const server = checkServerUrl(
+    c.server,
+    '/kubeconfig',
+    options.allowInsecureClusterUrls,
+    options.allowLinkLocalClusterUrls,
+  );
   if (!server.ok) {
     errors.push(
       ...server.errors.map((e) => ({
@@ -301,7 +320,12 @@ export function resolveRegistration(
       message: 'is required unless kubeconfig is given',
     });
   } else {
-    const checked = checkServerUrl(input.server, '/server', options.allowInsecureClusterUrls);
+    const checked = checkServerUrl(
+      input.server,
+      '/server',
+      options.allowInsecureClusterUrls,
+      options.allowLinkLocalClusterUrls,
+    );
     if (checked.ok) server = checked.value;
     else errors.push(...checked.errors);
   }
@@ -343,7 +367,12 @@ export function resolveUpdate(
     );
   let server = current.server;
   if (input.server !== undefined && input.server !== null) {
-    const checked = checkServerUrl(input.server, '/server', options.allowInsecureClusterUrls);
+    const checked = checkServerUrl(
+      input.server,
+      '/server',
+      options.allowInsecureClusterUrls,
+      options.allowLinkLocalClusterUrls,
+    );
     if (checked.ok) server = checked.value;
     else errors.push(...checked.errors);
   }
@@ -380,7 +409,40 @@ export function resolveUpdate(
     }
   }
   errors.push(...secretsProblems(compact(changed), FIELD_PATHS));
-  if (errors.length > 0) return { ok: false, errors };
   const insecure = input.insecureSkipTlsVerify ?? current.insecureSkipTlsVerify;
+  errors.push(
+    ...credentialsFollowProblems(
+      current,
+      { server, insecureSkipTlsVerify: insecure, secrets: next },
+      input,
+    ),
+  );
+  if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { server, insecureSkipTlsVerify: insecure, secrets: compact(next) } };
+}
+
+/**
+ * Stored credentials go only where they were registered: a PATCH that changes where or how they
+ * would be sent (the server, the CA it is checked against, or whether it is checked at all)
+ * must bring the credentials again, or an admin token could re-point a cluster at a listener of
+ * its choice and harvest the cluster's token. One problem per changed field.
+ */
+function credentialsFollowProblems(
+  current: ClusterConnection,
+  next: ClusterConnection,
+  input: UpdateInput,
+): ProblemItem[] {
+  const stored: string[] = [];
+  if (next.secrets.token && input.token === undefined) stored.push('token');
+  if (next.secrets.clientKeyData && input.clientKeyData === undefined)
+    stored.push('client certificate');
+  if (stored.length === 0) return [];
+  const moved: string[] = [];
+  if (next.server !== current.server) moved.push('server');
+  if ((next.secrets.caData ?? null) !== (current.secrets.caData ?? null)) moved.push('caData');
+  if (next.insecureSkipTlsVerify !== current.insecureSkipTlsVerify)
+    moved.push('insecureSkipTlsVerify');
+  return moved.map((field) =>
+    problem(`/${field}`, 'CREDENTIALS_REQUIRED', { field, stored: stored.join(' and ') }),
+  );
 }

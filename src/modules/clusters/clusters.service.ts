@@ -49,7 +49,10 @@ export class ClustersService {
   ) {}
 
   private get inputOptions(): InputOptions {
-    return { allowInsecureClusterUrls: this.config.allowInsecureClusterUrls };
+    return {
+      allowInsecureClusterUrls: this.config.allowInsecureClusterUrls,
+      allowLinkLocalClusterUrls: this.config.allowLinkLocalClusterUrls,
+    };
   }
 
   /** Validates, stores (credentials sealed) and checks the connection. */
@@ -78,11 +81,8 @@ export class ClustersService {
 
   async list(query: PageQueryDto): Promise<Page<ClusterView>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor);
-    const rows = await this.repository.list(
-      typeof after === 'string' ? after : undefined,
-      limit + 1,
-    );
+    const after = decodeCursor(query.cursor, 'string');
+    const rows = await this.repository.list(after, limit + 1);
     const page = toPage(rows, limit, (row) => row.name);
     const items = page.items.map((row) => this.view(row));
     return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };

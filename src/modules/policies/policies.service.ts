@@ -134,7 +134,7 @@ export class PoliciesService {
   }
 
   async list(limit = 100, cursor?: string): Promise<Page<ReturnType<typeof policyView>>> {
-    const after = decodeCursor(cursor);
+    const after = decodeCursor(cursor, 'string');
     const rows = await this.repo.listPolicies(
       limit + 1,
       typeof after === 'string' ? after : undefined,
@@ -145,7 +145,7 @@ export class PoliciesService {
 
   async revisions(name: string, limit = 100, cursor?: string) {
     const policy = await this.reader.mustFind(name);
-    const before = decodeCursor(cursor);
+    const before = decodeCursor(cursor, 'number');
     const rows = await this.repo.listRevisions(
       policy.id,
       limit + 1,
