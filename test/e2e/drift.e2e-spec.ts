@@ -348,7 +348,7 @@ describe('drift detection, self-heal and rollback (e2e, real kube-apiserver, Red
     expect(same.body).toMatchObject({ revision: 3, unchanged: true, deploymentId: null });
   });
 
-  it('the drift-check job, run by the rollout worker, checks every policy and self-heals', async (ctx) => {
+  it('the drift-check job, run by the rollout worker, checks every policy and self-heals', async () => {
     await admin.deleteNetworkPolicy(nsB, 'hangwe-inst-network01');
     const queue = app.get<Queue>(getQueueToken(ROLLOUT_QUEUE));
     const job = await queue.add(JOB_DRIFT_CHECK, {});
@@ -356,12 +356,8 @@ describe('drift detection, self-heal and rollback (e2e, real kube-apiserver, Red
       const s = await queue.getJobState(job.id!);
       return s === 'completed' || s === 'failed' ? s : undefined;
     });
-    if (state === 'failed') {
-      const failed = await queue.getJob(job.id!);
-      // Until RolloutProcessor hands JOB_DRIFT_CHECK to DriftService (see the module docs).
-      if (failed?.failedReason?.includes('no handler for job')) return ctx.skip();
-      throw new Error(`drift job failed: ${failed?.failedReason}`);
-    }
+    if (state === 'failed')
+      throw new Error(`drift job failed: ${(await queue.getJob(job.id!))?.failedReason}`);
     await waitFor('object restored by self-heal', async () =>
       (await ours(nsB)).includes('hangwe-inst-network01') ? true : undefined,
     );

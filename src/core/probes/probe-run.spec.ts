@@ -298,6 +298,27 @@ describe('probeReport', () => {
     expect(report.problems.join('\n')).toMatch(/a\/db-pod is Pending \(ErrImageNeverPull\)/);
   });
 
+  it('says when there is nothing to measure rather than "all match"', () => {
+    const lone = [servers[2]];
+    const plan = planProbeClients({ policy: 'p', run: 'r3', image: 'img', servers: lone, ports });
+    const states = plan.map((c) => ({
+      name: c.metadata.name,
+      namespace: c.metadata.namespace,
+      labels: c.metadata.labels,
+      phase: 'Succeeded',
+      ip: '10.244.0.99',
+      nodeName: 'node-1',
+      createdAt: null,
+      plan: JSON.parse(c.metadata.annotations[PROBE_PLAN_ANNOTATION]) as ProbePlan,
+      report: 'gbp-probe 2 stable \n',
+    }));
+    const report = probeReport({ run: 'r3', objects, servers: lone, clients: states, now: 0 });
+    expect(report.summary).toMatchObject({ cells: 0, allMatch: false });
+    expect(report.problems).toContain(
+      'there is no pair of test pods to measure (the document names no network)',
+    );
+  });
+
   it('reports ports it cannot measure', () => {
     const report = probeReport({
       run: 'r1',

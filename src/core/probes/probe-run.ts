@@ -445,6 +445,8 @@ export function probeReport(input: {
         `the target pod ${probeId(s)} is ${s.phase ?? 'not scheduled'}${s.reason ? ` (${s.reason})` : ''}: it was not measured`,
       );
   for (const u of input.unmeasurable ?? []) problems.push(u);
+  if (clients.length > 0 && cells.length === 0)
+    problems.push('there is no pair of test pods to measure (the document names no network)');
   const measured = cells.filter((c) => c.measured !== 'not-measured').length;
   const mismatches = cells.filter((c) => !c.match && c.measured !== 'not-measured');
   const state: RunState =
