@@ -10,8 +10,9 @@ import type {
 } from '@nestjs/platform-express';
 import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logging/app-logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { serviceVersion } from './config/service-version.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
 import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -44,7 +45,7 @@ function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, 
  */
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
-  express.useLogger(app.get(Logger));
+  express.useLogger(app.get(AppLogger));
   // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
   // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
   // body-parser as given; the type below is body-parser's own, `verify` included.
@@ -82,7 +83,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     .setDescription(
       'Compiles group-based (ACI/MMS) network policy documents into Kubernetes NetworkPolicies and rolls them out to registered clusters. Errors are RFC 9457 application/problem+json.',
     )
-    .setVersion('0.1.0')
+    .setVersion(serviceVersion())
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
