@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
-import { problemBody } from './common/http-problems.js';
 import type { ProblemItem } from './common/problem.exception.js';
 import type {
   NestExpressApplication,
@@ -14,7 +13,10 @@ import { AppLogger } from './common/logging/app-logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { serviceVersion } from './config/service-version.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
-import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
+import { BodyContentTypeGuard } from './common/body-content-type.guard.js';
+import { JSON_BODY_TYPES, YAML_BODY_TYPES } from './common/media-types.js';
+import { WarningHeadersInterceptor } from './common/warning-headers.interceptor.js';
+import { readYamlBody, sendInvalidRequest } from './common/yaml-request.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
@@ -51,31 +53,27 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   // body-parser as given; the type below is body-parser's own, `verify` included.
   const jsonOptions: NestExpressBodyParserOptionsMap['json'] = {
     limit: config.bodyLimitBytes,
-    type: ['application/json', 'application/*+json'],
+    type: JSON_BODY_TYPES,
     verify: scanForDuplicateKeys,
   };
   express.useBodyParser('json', jsonOptions);
+  // YAML bodies arrive as bytes (same limit, same inflation) and readYamlBody makes them the
+  // JSON value they stand for, refusing aliases, duplicate keys and deep nesting on the way.
+  express.useBodyParser('raw', { limit: config.bodyLimitBytes, type: YAML_BODY_TYPES });
+  express.use(readYamlBody);
   express.disable('x-powered-by');
-  // Before anything walks a body: reject nesting no valid request has, strings the database
-  // cannot store, and keys given twice (the last would silently win), with a clear 400
-  // instead of a stack overflow, a 500 or a quietly different request.
+  // Before anything walks a body (JSON or YAML): reject nesting no valid request has, strings
+  // the database cannot store, and keys given twice (the last would silently win), with a
+  // clear 400 instead of a stack overflow, a 500 or a quietly different request.
   express.use((req: Request, res: Response, next: NextFunction) => {
     const hostile = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
     const errors = hostile ? [hostile] : (req as ScannedRequest)[DUPLICATE_KEYS];
     if (!errors) return next();
-    res
-      .status(400)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          ...problemBody('INVALID_REQUEST', { count: errors.length }),
-          errors,
-          instance: req.originalUrl.split('?')[0],
-        }),
-      );
+    sendInvalidRequest(req, res, errors);
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalGuards(new JsonContentTypeGuard());
+  app.useGlobalGuards(new BodyContentTypeGuard());
+  app.useGlobalInterceptors(new WarningHeadersInterceptor());
   app.useGlobalPipes(createValidationPipe());
 
   const openapi = new DocumentBuilder()

@@ -76,6 +76,13 @@ export const PROBLEM_MESSAGES = {
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
   DUPLICATE_KEY:
     'key {key} appears more than once in this object; JSON readers keep only one of them silently, so the body is refused',
+  // YAML bodies (see src/core/document/yaml-body.ts)
+  INVALID_YAML: 'the body is not usable YAML: {detail}',
+  YAML_ALIAS:
+    'the YAML alias {name} is refused: aliases can multiply a body and no request needs one; write the value out',
+  YAML_KEY_NOT_SCALAR:
+    'a key of this mapping is itself a mapping or a sequence, which JSON cannot express',
+  YAML_MULTIPLE_DOCUMENTS: 'the body holds {count} YAML documents; send exactly one',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_MESSAGES;
