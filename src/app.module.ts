@@ -4,6 +4,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DATABASE, DatabaseModule, databaseReadiness } from './infra/database/database.module.js';
 import type { DatabaseHandle } from './infra/database/database.js';
+import { EventsModule } from './infra/events/domain-events.js';
 import { QueueModule, REDIS, redisReadiness } from './infra/queue/queue.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { ClustersApiModule } from './modules/clusters/clusters-api.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         QueueModule,
+        EventsModule,
         HealthModule.forRoot({
           provide: READINESS_CHECKS,
           inject: [DATABASE, REDIS],
