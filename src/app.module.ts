@@ -18,6 +18,7 @@ import { DriftApiModule, DriftWorkerModule } from './modules/drift/drift.module.
 import { ProbesModule } from './modules/probes/probes.module.js';
 import { PoliciesApiModule } from './modules/policies/policies.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { MetricsApiModule, MetricsModule } from './modules/metrics/metrics.module.js';
 import { READINESS_CHECKS } from './modules/health/readiness-checks.js';
 import { VersionModule } from './modules/version/version.module.js';
 import type { Redis } from 'ioredis';
@@ -42,6 +43,7 @@ export class AppModule {
           ],
         }),
         VersionModule,
+        MetricsModule,
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
         ...(config.role !== 'worker'
           ? [
@@ -53,6 +55,7 @@ export class AppModule {
               DiffModule,
               DriftApiModule,
               ProbesModule,
+              MetricsApiModule,
             ]
           : []),
         ...(config.role !== 'api' ? [DeploymentsWorkerModule, DriftWorkerModule] : []),

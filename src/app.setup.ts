@@ -12,6 +12,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from './common/logging/app-logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { serviceVersion } from './config/service-version.js';
+import { AppMetrics } from './modules/metrics/app-metrics.js';
+import { httpMetrics } from './modules/metrics/http-metrics.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
 import { BodyContentTypeGuard } from './common/body-content-type.guard.js';
 import { JSON_BODY_TYPES, YAML_BODY_TYPES } from './common/media-types.js';
@@ -48,6 +50,8 @@ function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, 
 export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(AppLogger));
+  // First, so that every request is timed, also those refused while reading the body.
+  express.use(httpMetrics(app.get(AppMetrics)));
   // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
   // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
   // body-parser as given; the type below is body-parser's own, `verify` included.
