@@ -21,6 +21,11 @@ import { HealthModule } from './modules/health/health.module.js';
 import { MetricsApiModule, MetricsModule } from './modules/metrics/metrics.module.js';
 import { READINESS_CHECKS } from './modules/health/readiness-checks.js';
 import { VersionModule } from './modules/version/version.module.js';
+import {
+  WebhooksApiModule,
+  WebhooksModule,
+  WebhooksWorkerModule,
+} from './modules/webhooks/webhooks.module.js';
 import type { Redis } from 'ioredis';
 
 @Module({})
@@ -44,6 +49,7 @@ export class AppModule {
         }),
         VersionModule,
         MetricsModule,
+        WebhooksModule,
         // ROLE=api serves HTTP only, ROLE=worker runs rollout jobs only, ROLE=all does both.
         ...(config.role !== 'worker'
           ? [
@@ -56,9 +62,12 @@ export class AppModule {
               DriftApiModule,
               ProbesModule,
               MetricsApiModule,
+              WebhooksApiModule,
             ]
           : []),
-        ...(config.role !== 'api' ? [DeploymentsWorkerModule, DriftWorkerModule] : []),
+        ...(config.role !== 'api'
+          ? [DeploymentsWorkerModule, DriftWorkerModule, WebhooksWorkerModule]
+          : []),
       ],
     };
   }

@@ -137,6 +137,8 @@ export const HTTP_PROBLEMS = {
     502,
     (p) => `Cluster ${p.name}: ${p.message}`,
   ),
+  // webhooks
+  WEBHOOK_NOT_FOUND: def<{ id: string }>(404, (p) => `No webhook ${JSON.stringify(p.id)}.`),
   // probes
   PROBE_IMAGE_NEEDS_ADMIN: def<{ defaultImage: string }>(
     403,

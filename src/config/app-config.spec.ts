@@ -151,7 +151,8 @@ describe('loadConfig: logging and the operators settings', () => {
       allowInsecureWebhookUrls: true,
       allowSpecialWebhookAddresses: false,
       webhookAttempts: 3,
-      webhookTimeoutMs: 10_000,
+      webhookTimeoutMs: 15_000,
+      webhookConcurrency: 8,
       build: { commit: 'abc1234' },
     });
     expect(loadConfig({}).metricsPort).toBeUndefined();

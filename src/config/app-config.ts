@@ -55,6 +55,8 @@ export interface AppConfig {
   webhookTimeoutMs: number;
   webhookAttempts: number;
   webhookBackoffMs: number;
+  /** Webhook deliveries a worker makes at once (their own queue, beside WORKER_CONCURRENCY). */
+  webhookConcurrency: number;
   /** What the image build recorded (BUILD_COMMIT, BUILD_DATE); absent when run from source. */
   build: { commit?: string; date?: string };
 }
@@ -192,9 +194,10 @@ export function loadConfig(
     metricsPort: env.METRICS_PORT ? int('METRICS_PORT', 0, 1, 65535) : undefined,
     allowInsecureWebhookUrls: bool('ALLOW_INSECURE_WEBHOOK_URLS', false),
     allowSpecialWebhookAddresses: bool('ALLOW_SPECIAL_WEBHOOK_ADDRESSES', false),
-    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
     webhookAttempts: int('WEBHOOK_ATTEMPTS', 8, 1, 50),
     webhookBackoffMs: int('WEBHOOK_BACKOFF_MS', 5_000, 1, 3_600_000),
+    webhookConcurrency: int('WEBHOOK_CONCURRENCY', 8, 1, 256),
     build: {
       ...(env.BUILD_COMMIT ? { commit: env.BUILD_COMMIT } : {}),
       ...(env.BUILD_DATE ? { date: env.BUILD_DATE } : {}),

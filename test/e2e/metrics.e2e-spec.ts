@@ -97,8 +97,16 @@ describe('Prometheus metrics (e2e, real kube-apiserver, Redis and PGlite)', () =
       1,
     );
     expect(m.get('gbp_netpol_apply_requests_total{result="created"}')).toBe(objects);
-    for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'])
-      expect(m.get(`gbp_netpol_queue_jobs{state="${state}"}`), state).toBeGreaterThanOrEqual(0);
+    for (const queue of ['rollout', 'webhooks'])
+      for (const state of ['waiting', 'active', 'delayed', 'failed', 'completed'])
+        expect(
+          m.get(`gbp_netpol_queue_jobs{queue="${queue}",state="${state}"}`),
+          `${queue} ${state}`,
+        ).toBeGreaterThanOrEqual(0);
+    // The rollout job completed (kept for an hour).
+    expect(
+      m.get('gbp_netpol_queue_jobs{queue="rollout",state="completed"}'),
+    ).toBeGreaterThanOrEqual(1);
     // The route pattern, never the raw URL: no policy name inside a route label.
     expect(
       m.get(

@@ -71,6 +71,11 @@ export const PROBLEM_MESSAGES = {
   INVALID_TOKEN: 'the token must be printable ASCII without spaces',
   INVALID_KUBECONFIG: 'is not a usable kubeconfig: {detail}',
   KUBECONFIG_FORBIDDEN_FIELD: '{field} is rejected: it {why}',
+  // webhooks
+  INVALID_WEBHOOK_URL: '{detail}',
+  INSECURE_WEBHOOK_URL: '{detail}',
+  WEBHOOK_ADDRESS_FORBIDDEN: '{detail}',
+  INVALID_WEBHOOK_SECRET: '{detail}',
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',

@@ -4,7 +4,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { JobHandlers } from './job-handlers.js';
-import { ROLLOUT_QUEUE } from './queue.constants.js';
+import { ROLLOUT_QUEUE, WEBHOOK_QUEUE } from './queue.constants.js';
 
 /** Injection token of the shared ioredis connection (BullMQ duplicates it for blocking calls). */
 export const REDIS = Symbol('REDIS');
@@ -33,7 +33,7 @@ class RedisCloser implements OnApplicationShutdown {
 })
 class RedisModule {}
 
-/** BullMQ on REDIS_URL with QUEUE_PREFIX, the rollout queue, and the job-handler registry. */
+/** BullMQ on REDIS_URL with QUEUE_PREFIX, the rollout and webhook queues, and the job-handler registry. */
 @Global()
 @Module({
   imports: [
@@ -45,7 +45,7 @@ class RedisModule {}
         prefix: config.queuePrefix,
       }),
     }),
-    BullModule.registerQueue({ name: ROLLOUT_QUEUE }),
+    BullModule.registerQueue({ name: ROLLOUT_QUEUE }, { name: WEBHOOK_QUEUE }),
   ],
   providers: [JobHandlers],
   exports: [BullModule, RedisModule, JobHandlers],

@@ -19,8 +19,8 @@ export const APPLY_RESULTS = ['created', 'updated', 'deleted', 'conflict', 'fail
 export interface MetricsSources {
   /** Every (policy, cluster) pair with its sync state. */
   syncStates(): Promise<{ policy: string; cluster: string; sync: SyncState }[]>;
-  /** Jobs of the queue per state. */
-  queueCounts(): Promise<Record<string, number>>;
+  /** Jobs per state, of each queue by name. */
+  queueCounts(): Promise<Record<string, Record<string, number>>>;
 }
 
 /**
@@ -89,14 +89,14 @@ export class AppMetrics {
     });
     new Gauge({
       name: 'gbp_netpol_queue_jobs',
-      help: 'Jobs of the rollout queue (rollouts, drift checks, webhook deliveries) by state.',
-      labelNames: ['state'] as const,
+      help: 'Jobs by queue (rollout: rollouts and drift checks; webhooks: deliveries) and BullMQ state.',
+      labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
         this.reset();
         try {
-          const counts = await sources.queueCounts();
-          for (const state of QUEUE_JOB_STATES) this.set({ state }, counts[state] ?? 0);
+          for (const [queue, counts] of Object.entries(await sources.queueCounts()))
+            for (const state of QUEUE_JOB_STATES) this.set({ queue, state }, counts[state] ?? 0);
         } catch (err) {
           onCollectError('queue depth', err);
         }

@@ -1,5 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ProblemDto } from '../../common/dto/problem.dto.js';
 import { contentType as PROMETHEUS_CONTENT_TYPE } from 'prom-client';
 import { AppMetrics } from './app-metrics.js';
 
@@ -18,6 +26,8 @@ export class MetricsController {
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' }, description: 'The Prometheus exposition text.' })
+  @ApiBearerAuth('bearer')
+  @ApiUnauthorizedResponse({ type: ProblemDto, description: 'No token, or an unknown one.' })
   scrape(): Promise<string> {
     return this.metrics.scrape();
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Global, Logger, Module } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ROLLOUT_QUEUE } from '../../infra/queue/queue.constants.js';
+import { ROLLOUT_QUEUE, WEBHOOK_QUEUE } from '../../infra/queue/queue.constants.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { AppMetrics, QUEUE_JOB_STATES } from './app-metrics.js';
 import { MetricsEvents } from './metrics-events.service.js';
@@ -9,11 +9,12 @@ import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsServer } from './metrics-server.service.js';
 
-const QUEUE = Symbol('METRICS_QUEUE');
-
-/** Holds the queue for the metrics factory (InjectQueue works on classes only). */
-class QueueHolder {
-  constructor(@InjectQueue(ROLLOUT_QUEUE) readonly queue: Queue) {}
+/** Holds the queues for the metrics factory (InjectQueue works on classes only). */
+class Queues {
+  constructor(
+    @InjectQueue(ROLLOUT_QUEUE) readonly rollout: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) readonly webhooks: Queue,
+  ) {}
 }
 
 /**
@@ -26,17 +27,19 @@ class QueueHolder {
   imports: [DeploymentsModule],
   providers: [
     MetricsRepository,
-    QueueHolder,
-    { provide: QUEUE, inject: [QueueHolder], useFactory: (h: QueueHolder) => h.queue },
+    Queues,
     {
       provide: AppMetrics,
-      inject: [MetricsRepository, QUEUE],
-      useFactory: (repo: MetricsRepository, queue: Queue) => {
+      inject: [MetricsRepository, Queues],
+      useFactory: (repo: MetricsRepository, queues: Queues) => {
         const logger = new Logger('Metrics');
         return new AppMetrics(
           {
             syncStates: () => repo.syncStates(),
-            queueCounts: () => queue.getJobCounts(...QUEUE_JOB_STATES),
+            queueCounts: async () => ({
+              [ROLLOUT_QUEUE]: await queues.rollout.getJobCounts(...QUEUE_JOB_STATES),
+              [WEBHOOK_QUEUE]: await queues.webhooks.getJobCounts(...QUEUE_JOB_STATES),
+            }),
           },
           (what, err) =>
             logger.warn(

@@ -9,6 +9,7 @@ import {
   PROVIDER_ACCESS_VALUES,
 } from '../../core/document/parse-options.js';
 import { DEFAULT_OPTIONS } from '../../core/document/policy-document.types.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-events.js';
 
 /** One document option: its name in `options`, its default, and its values when it is an enum. */
 export interface DocumentOptionInfo {
@@ -27,6 +28,8 @@ export interface VersionInfo {
   node: string;
   role: AppConfig['role'];
   document: { contentTypes: string[]; options: DocumentOptionInfo[] };
+  /** The events POST /v1/webhooks subscribes to. */
+  webhookEvents: string[];
 }
 
 /** The document options the core understands, from its own constants (src/core/README.md). */
@@ -63,6 +66,7 @@ export class VersionService {
         contentTypes: [JSON_BODY_TYPES[0], YAML_BODY_TYPES[0]],
         options: [...DOCUMENT_OPTIONS],
       },
+      webhookEvents: [...WEBHOOK_EVENT_TYPES],
     };
   }
 }

@@ -66,4 +66,11 @@ export class VersionDto implements VersionInfo {
 
   @ApiProperty({ type: DocumentSupportDto })
   document: DocumentSupportDto;
+
+  @ApiProperty({
+    type: [String],
+    description: 'The events webhooks can subscribe to (POST /v1/webhooks).',
+    example: ['deployment.phase_changed', 'deployment.finished'],
+  })
+  webhookEvents: string[];
 }
