@@ -119,6 +119,20 @@ describe('operators (e2e, the built service as a process)', () => {
       headers: { authorization: `Bearer ${secret}` },
     });
     expect(tokens.status).toBe(200);
+    // The built service (plain Node ESM, no test transpiler) loads prom-client and yaml.
+    const metrics = await fetch(`${app.url}/metrics`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(
+      /^gbp_netpol_queue_jobs\{queue="rollout",state="waiting"\} \d+$/m,
+    );
+    const compiled = await fetch(`${app.url}/v1/compile`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/yaml' },
+      body: 'namespaces: [ops]\ncontracts: {}\n',
+    });
+    expect(compiled.status).toBe(200);
 
     const records = app
       .output()

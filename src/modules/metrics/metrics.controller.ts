@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import { contentType as PROMETHEUS_CONTENT_TYPE } from 'prom-client';
+import { Registry } from 'prom-client';
 import { AppMetrics } from './app-metrics.js';
 
 @ApiTags('health')
@@ -17,7 +17,7 @@ export class MetricsController {
   constructor(private readonly metrics: AppMetrics) {}
 
   @Get()
-  @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Prometheus metrics (reader)',
