@@ -10,7 +10,11 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # Runtime stage: production dependencies and dist/ only, as a non-root user.
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production PORT=8080 DATA_DIR=/data
+# Shown by GET /version: docker build --build-arg BUILD_COMMIT=$(git rev-parse --short HEAD) \
+#   --build-arg BUILD_DATE=$(date -u +%FT%TZ) .
+ARG BUILD_COMMIT=
+ARG BUILD_DATE=
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/data BUILD_COMMIT=$BUILD_COMMIT BUILD_DATE=$BUILD_DATE
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

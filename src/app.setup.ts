@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { raw, type NextFunction, type Request, type Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
-import { problemBody } from './common/http-problems.js';
 import type { ProblemItem } from './common/problem.exception.js';
 import type {
   NestExpressApplication,
@@ -10,18 +9,22 @@ import type {
 } from '@nestjs/platform-express';
 import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logging/app-logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { serviceVersion } from './config/service-version.js';
+import { AppMetrics } from './modules/metrics/app-metrics.js';
+import { httpMetrics } from './modules/metrics/http-metrics.js';
 import { secureApiDocument } from './common/auth/openapi-security.js';
-import { JsonContentTypeGuard } from './common/json-content-type.guard.js';
+import { BodyContentTypeGuard } from './common/body-content-type.guard.js';
+import { JSON_BODY_TYPES, YAML_BODY_TYPES } from './common/media-types.js';
+import { WarningHeadersInterceptor } from './common/warning-headers.interceptor.js';
+import { readYamlBody, sendInvalidRequest } from './common/yaml-request.js';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { RouteParamsGuard } from './common/route-params.guard.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
 import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
-
-const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
 
 /**
  * A raw JSON body is read as UTF-8 (in the compute pool); another declared charset is refused
@@ -66,7 +69,9 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   const express = app as NestExpressApplication;
   // First, so that every answer has them, also a refusal of the body parser.
   applySecurityHeaders(app);
-  express.useLogger(app.get(Logger));
+  express.useLogger(app.get(AppLogger));
+  // First, so that every request is timed, also those refused while reading the body.
+  express.use(httpMetrics(app.get(AppMetrics)));
   // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
   // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
   // body-parser as given; the type below is body-parser's own, `verify` included.
@@ -83,10 +88,14 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     raw({ type: JSON_BODY_TYPES, limit: config.bodyLimitBytes }),
   );
   express.useBodyParser('json', jsonOptions);
+  // YAML bodies arrive as bytes (same limit, same inflation) and readYamlBody makes them the
+  // JSON value they stand for, refusing aliases, duplicate keys and deep nesting on the way.
+  express.useBodyParser('raw', { limit: config.bodyLimitBytes, type: YAML_BODY_TYPES });
+  express.use(readYamlBody);
   express.disable('x-powered-by');
-  // Before anything walks a body: reject nesting no valid request has, strings the database
-  // cannot store, and keys given twice (the last would silently win), with a clear 400
-  // instead of a stack overflow, a 500 or a quietly different request.
+  // Before anything walks a body (JSON or YAML): reject nesting no valid request has, strings
+  // the database cannot store, and keys given twice (the last would silently win), with a
+  // clear 400 instead of a stack overflow, a 500 or a quietly different request.
   express.use((req: Request, res: Response, next: NextFunction) => {
     // A raw body (the compile routes) is checked in the compute pool instead.
     const hostile =
@@ -95,19 +104,11 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
         : undefined;
     const errors = hostile ? [hostile] : (req as ScannedRequest)[DUPLICATE_KEYS];
     if (!errors) return next();
-    res
-      .status(400)
-      .type('application/problem+json')
-      .send(
-        JSON.stringify({
-          ...problemBody('INVALID_REQUEST', { count: errors.length }),
-          errors,
-          instance: req.originalUrl.split('?')[0],
-        }),
-      );
+    sendInvalidRequest(req, res, errors);
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalGuards(new JsonContentTypeGuard(), new RouteParamsGuard());
+  app.useGlobalGuards(new BodyContentTypeGuard(), new RouteParamsGuard());
+  app.useGlobalInterceptors(new WarningHeadersInterceptor());
   app.useGlobalPipes(createValidationPipe());
 
   const openapi = new DocumentBuilder()
@@ -115,7 +116,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     .setDescription(
       'Compiles group-based (ACI/MMS) network policy documents into Kubernetes NetworkPolicies and rolls them out to registered clusters. Errors are RFC 9457 application/problem+json.',
     )
-    .setVersion('0.1.0')
+    .setVersion(serviceVersion())
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',

@@ -28,6 +28,7 @@ export const HTTP_PROBLEMS = {
     (p) => `The policy document has ${plural(p.count, 'error')}.`,
   ),
   INVALID_JSON: def(400, () => 'The request body is not valid JSON.'),
+  INVALID_YAML: def(400, () => 'The request body is not usable YAML.'),
   /** Another body-parser refusal; its status (a 4xx) comes with it. */
   BAD_BODY: def<{ message: string }>(400, (p) => p.message),
   BODY_TOO_LARGE: def<{ limit: number | string }>(
@@ -36,7 +37,8 @@ export const HTTP_PROBLEMS = {
   ),
   UNSUPPORTED_MEDIA_TYPE: def<{ contentType: string }>(
     415,
-    (p) => `The request body must be application/json, got ${p.contentType}.`,
+    (p) =>
+      `The request body must be application/json or application/yaml (UTF-8), got ${p.contentType}.`,
   ),
   // authentication, limits, idempotency
   UNAUTHENTICATED: def(401, () => 'This API needs a token: send Authorization: Bearer <token>.'),
@@ -135,6 +137,8 @@ export const HTTP_PROBLEMS = {
     502,
     (p) => `Cluster ${p.name}: ${p.message}`,
   ),
+  // webhooks
+  WEBHOOK_NOT_FOUND: def<{ id: string }>(404, (p) => `No webhook ${JSON.stringify(p.id)}.`),
   // probes
   PROBE_IMAGE_NEEDS_ADMIN: def<{ defaultImage: string }>(
     403,

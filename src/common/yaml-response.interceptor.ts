@@ -7,8 +7,10 @@ import {
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { stringify } from 'yaml';
+import { YAML_MEDIA_TYPE } from './media-types.js';
+import { setWarningHeaders, warningTexts, yamlWarningComments } from './warnings.js';
 
-export const YAML_MEDIA_TYPE = 'application/yaml';
+export { YAML_MEDIA_TYPE };
 
 /** True when the client prefers YAML (`Accept: application/yaml`, also `text/yaml`, `application/x-yaml`). */
 export function prefersYaml(req: Request): boolean {
@@ -24,7 +26,10 @@ export function prefersYaml(req: Request): boolean {
 
 /**
  * Renders `{ items: [...] }` answers as multi-document YAML when the client asks for it,
- * so that `curl ... | kubectl apply -f -` works. Other answers are untouched.
+ * so that `curl ... | kubectl apply -f -` works. The answer's `warnings` (a `deny` contract
+ * that was dropped, ignored source ports...) lead the YAML as `# Warning:` comments and go
+ * out as `Warning` headers too, so that they are not lost with the JSON field. Other answers
+ * are untouched.
  */
 @Injectable()
 export class YamlResponseInterceptor implements NestInterceptor {
@@ -37,8 +42,10 @@ export class YamlResponseInterceptor implements NestInterceptor {
       map((body: unknown) => {
         const items = (body as { items?: unknown[] } | undefined)?.items;
         if (!Array.isArray(items)) return body;
+        const warnings = warningTexts(body);
+        setWarningHeaders(res, warnings);
         res.type(YAML_MEDIA_TYPE);
-        return toMultiDocumentYaml(items);
+        return yamlWarningComments(warnings) + toMultiDocumentYaml(items);
       }),
     );
   }

@@ -41,3 +41,123 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain('ROLE');
   });
 });
+
+describe('loadConfig: secrets from files (*_FILE)', () => {
+  const files: Record<string, string> = {
+    '/run/secrets/database_url': 'postgres://gbp:pw-marker@db:5432/gbp\n',
+    '/run/secrets/encryption_key': `${Buffer.alloc(32, 7).toString('base64')}\n`,
+    '/run/secrets/api_tokens': 'admin:admin:token-marker-0123456789\n',
+    '/run/secrets/redis_url': 'redis://:redis-marker@redis:6379',
+    '/run/secrets/empty': ' \n',
+    '/run/secrets/bad_key': 'key-marker-not-32-bytes\n',
+  };
+  const readFile = (path: string): string => {
+    const text = files[path];
+    if (text === undefined)
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' as const });
+    return text;
+  };
+  const problemsOf = (env: Record<string, string | undefined>): string[] => {
+    try {
+      loadConfig(env, '/srv', { readFile });
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('reads every secret variable from its file, without the trailing newline', () => {
+    const c = loadConfig(
+      {
+        DATABASE_URL_FILE: '/run/secrets/database_url',
+        ENCRYPTION_KEY_FILE: '/run/secrets/encryption_key',
+        API_TOKENS_FILE: '/run/secrets/api_tokens',
+        REDIS_URL_FILE: '/run/secrets/redis_url',
+      },
+      '/srv',
+      { readFile },
+    );
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://gbp:pw-marker@db:5432/gbp',
+      encryptionKey: Buffer.alloc(32, 7).toString('base64'),
+      apiTokens: 'admin:admin:token-marker-0123456789',
+      redisUrl: 'redis://:redis-marker@redis:6379',
+    });
+  });
+
+  it.each([
+    {
+      name: 'the variable and its file together',
+      env: { API_TOKENS: 'a:admin:0123456789abcdef', API_TOKENS_FILE: '/run/secrets/api_tokens' },
+      expected: 'API_TOKENS and API_TOKENS_FILE are both set; set only one of them',
+    },
+    {
+      name: 'a file that does not exist',
+      env: { DATABASE_URL_FILE: '/run/secrets/missing' },
+      expected: 'DATABASE_URL_FILE: cannot read /run/secrets/missing (ENOENT)',
+    },
+    {
+      name: 'an empty file',
+      env: { ENCRYPTION_KEY_FILE: '/run/secrets/empty' },
+      expected: 'ENCRYPTION_KEY_FILE: /run/secrets/empty is empty',
+    },
+    {
+      name: 'a file holding a key that is not 32 bytes',
+      env: { ENCRYPTION_KEY_FILE: '/run/secrets/bad_key' },
+      expected:
+        'ENCRYPTION_KEY (read from ENCRYPTION_KEY_FILE) must be 32 bytes, as base64 (44 characters) or hex (64 characters)',
+    },
+  ])('refuses $name', ({ env, expected }) => {
+    expect(problemsOf(env)).toEqual([expected]);
+  });
+
+  it('lists every problem at once and never shows a secret value', () => {
+    const problems = problemsOf({
+      ENCRYPTION_KEY: 'key-marker-not-32-bytes',
+      DATABASE_URL: 'mysql://root:pw-marker@db/x',
+      REDIS_URL: 'http://:redis-marker@r',
+      API_TOKENS: 'admin:boss:token-marker-0123456789',
+      PORT: 'eighty',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/ENCRYPTION_KEY must be 32 bytes/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL must be a postgres/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL must be a redis/);
+    for (const marker of ['key-marker', 'pw-marker', 'redis-marker', 'token-marker'])
+      expect(problems.join('\n')).not.toContain(marker);
+  });
+});
+
+describe('loadConfig: logging and the operators settings', () => {
+  it('logs pretty on a terminal and JSON elsewhere, unless LOG_FORMAT says', () => {
+    expect(loadConfig({}, '/srv', { stdoutIsTty: true }).logFormat).toBe('pretty');
+    expect(loadConfig({}, '/srv', { stdoutIsTty: false }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, '/srv', { stdoutIsTty: true }).logFormat).toBe(
+      'json',
+    );
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be pretty or json/);
+  });
+
+  it('reads METRICS_PORT, the webhook settings and the build', () => {
+    const c = loadConfig({
+      METRICS_PORT: '9464',
+      ALLOW_INSECURE_WEBHOOK_URLS: 'true',
+      WEBHOOK_ATTEMPTS: '3',
+      BUILD_COMMIT: 'abc1234',
+    });
+    expect(c).toMatchObject({
+      metricsPort: 9464,
+      allowInsecureWebhookUrls: true,
+      allowSpecialWebhookAddresses: false,
+      webhookAttempts: 3,
+      webhookTimeoutMs: 15_000,
+      webhookConcurrency: 8,
+      build: { commit: 'abc1234' },
+    });
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(() => loadConfig({ PORT: '9000', METRICS_PORT: '9000' })).toThrow(
+      /METRICS_PORT must differ from PORT/,
+    );
+  });
+});

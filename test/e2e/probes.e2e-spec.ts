@@ -90,10 +90,13 @@ describe('test pods and stored connectivity (e2e, real kube-apiserver, Redis and
       revision: 1,
       image: 'busybox:1.36',
     });
+    // The document's ports, then a TCP and a UDP canary port that no rule names.
     expect(res.body.ports).toEqual([
       { protocol: 'TCP', port: 23 },
       { protocol: 'TCP', port: 80 },
       { protocol: 'TCP', port: 3306 },
+      { protocol: 'TCP', port: 10999 },
+      { protocol: 'UDP', port: 10999 },
     ]);
     expect(res.body.pods).toHaveLength(8);
     expect(new Set(res.body.pods.map((p: { result: string }) => p.result))).toEqual(
@@ -112,7 +115,7 @@ describe('test pods and stored connectivity (e2e, real kube-apiserver, Redis and
       'gbp-netpol.io/probe-for': policy,
     });
     expect(n2.spec?.containers[0].image).toBe('busybox:1.36');
-    expect(n2.spec?.containers[0].command?.join(' ')).toContain('nc -l -p 3306');
+    expect(n2.spec?.containers[0].command?.join(' ')).toContain('nc -ll -p 3306 -e echo pong');
     const out = await cluster.admin.core.readNamespacedPod({ namespace: nsB, name: `${nsB}-out` });
     expect(out.metadata?.labels).toEqual({
       'app.kubernetes.io/managed-by': 'gbp-netpol',

@@ -836,7 +836,9 @@ describe('deploy/target-cluster', () => {
       (await kube.send('GET', path, undefined, { token })).status;
     expect(await read('/api/v1/nodes')).toBe(200);
     expect(await read('/apis/networking.k8s.io/v1/servicecidrs')).toBe(200);
-    expect(await read(`/api/v1/namespaces/${policyNs}/pods/absent/log`)).toBe(404);
+    expect(await read(`/api/v1/namespaces/${policyNs}/pods`)).toBe(200);
+    // Probe results come from the pods' termination messages: no logs, no exec.
+    expect(await read(`/api/v1/namespaces/${policyNs}/pods/absent/log`)).toBe(403);
     expect(await read(`/api/v1/namespaces/${policyNs}/secrets`)).toBe(403);
     expect(await read(`/api/v1/namespaces/${policyNs}/configmaps`)).toBe(403);
     expect(await read(`/api/v1/namespaces/${otherNs}/pods`)).toBe(403);

@@ -12,14 +12,16 @@ export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz'])
 
 /**
  * The issue's fixed minimums, enforced even where a controller forgets its `@RequiresRole`:
- * token management and the audit log are admin-only, and so is every write on clusters
- * (their credentials reach the clusters). A decorator may raise a requirement, never lower one
+ * token management, the audit log and webhooks are admin-only, and so is every write on
+ * clusters (their credentials reach the clusters). A decorator may raise a requirement, never lower one
  * of these.
  */
 const FLOORS: readonly { prefix: string; read?: Role; write?: Role }[] = [
   { prefix: '/v1/tokens', read: 'admin', write: 'admin' },
   { prefix: '/v1/audit', read: 'admin', write: 'admin' },
   { prefix: '/v1/clusters', write: 'admin' },
+  // Webhooks send events (names, states, errors) to any URL an admin chose.
+  { prefix: '/v1/webhooks', read: 'admin', write: 'admin' },
 ];
 
 function underPrefix(route: string, prefix: string): boolean {

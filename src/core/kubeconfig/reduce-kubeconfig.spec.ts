@@ -91,8 +91,23 @@ describe('reduceKubeconfig', () => {
     { name: 'not YAML', text: '{{{', context: undefined },
     { name: 'a list', text: '[1, 2]', context: undefined },
     { name: 'unknown context', text: kubeconfig({}), context: 'nope' },
+    { name: 'a depth bomb (flow)', text: `a: ${'['.repeat(200_000)}`, context: undefined },
+    {
+      name: 'a depth bomb (block)',
+      text: Array.from({ length: 5_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n'),
+      context: undefined,
+    },
   ])('reports $name as INVALID_KUBECONFIG', ({ text, context }) => {
     const r = reduceKubeconfig(text, context);
     expect(!r.ok && r.errors[0].code).toBe('INVALID_KUBECONFIG');
+  });
+
+  it('refuses a depth bomb before parsing it, naming the bound', () => {
+    const r = reduceKubeconfig(`${'['.repeat(1_000_000)}`, undefined);
+    expect(r).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ path: '/kubeconfig', code: 'INVALID_KUBECONFIG' })],
+    });
+    expect(!r.ok && r.errors[0].message).toMatch(/deeper than 64 levels/);
   });
 });

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { MAX_YAML_DEPTH, yamlMayNestTooDeep } from '../document/yaml-body.js';
 import { problem, type Problem } from '../problems/problem.js';
 
 /** The connection a kubeconfig context resolves to, with inline credentials only. */
@@ -56,6 +57,15 @@ export function reduceKubeconfig(
   contextName: string | undefined,
   basePath = '/kubeconfig',
 ): KubeconfigResult {
+  if (yamlMayNestTooDeep(text))
+    return {
+      ok: false,
+      errors: [
+        problem(basePath, 'INVALID_KUBECONFIG', {
+          detail: `it nests deeper than ${MAX_YAML_DEPTH} levels`,
+        }),
+      ],
+    };
   let doc: unknown;
   try {
     doc = parse(text, { maxAliasCount: 10 });

@@ -84,12 +84,24 @@ export const PROBLEM_MESSAGES = {
     'is not a cursor of this list; pass the nextCursor of the previous page as it came, or none for the first page',
   CONTROL_CHARACTER:
     'path parameter {name} is {value}, which holds a control character; no name, number or id contains one',
+  // webhooks
+  INVALID_WEBHOOK_URL: '{detail}',
+  INSECURE_WEBHOOK_URL: '{detail}',
+  WEBHOOK_ADDRESS_FORBIDDEN: '{detail}',
+  INVALID_WEBHOOK_SECRET: '{detail}',
   // documents
   INVALID_JSON: 'the body is not valid JSON: {detail}',
   NESTING_TOO_DEEP: 'is nested deeper than {max} levels',
   INVALID_STRING: '{subject}contains a NUL character or an unpaired surrogate',
   DUPLICATE_KEY:
     'key {key} appears more than once in this object; JSON readers keep only one of them silently, so the body is refused',
+  // YAML bodies (see src/core/document/yaml-body.ts)
+  INVALID_YAML: 'the body is not usable YAML: {detail}',
+  YAML_ALIAS:
+    'the YAML alias {name} is refused: aliases can multiply a body and no request needs one; write the value out',
+  YAML_KEY_NOT_SCALAR:
+    'a key of this mapping is itself a mapping or a sequence, which JSON cannot express',
+  YAML_MULTIPLE_DOCUMENTS: 'the body holds {count} YAML documents; send exactly one',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_MESSAGES;

@@ -56,7 +56,9 @@ export type BodyRefusal = {
  * The answer to a document body: already serialised as JSON (one string crosses back to the
  * event loop, which a structured clone copies in one go), or as data for another rendering.
  */
-export type RenderedBody = { ok: true; json: string } | { ok: true; answer: unknown } | BodyRefusal;
+/** `warnings` beside the JSON text: the answer's Warning headers, without parsing it again. */
+export type RenderedBody =
+  { ok: true; json: string; warnings: Problem[] } | { ok: true; answer: unknown } | BodyRefusal;
 
 export type RevisionDiffResult =
   | {
@@ -173,7 +175,9 @@ function renderDocumentBody(input: {
     if (!view.ok) return refuse('connectivity-too-large', view.errors, compiled.warnings);
     answer = { ...view.matrix, warnings: compiled.warnings };
   }
-  return input.as === 'json' ? { ok: true, json: JSON.stringify(answer) } : { ok: true, answer };
+  return input.as === 'json'
+    ? { ok: true, json: JSON.stringify(answer), warnings: compiled.warnings }
+    : { ok: true, answer };
 }
 
 /**

@@ -5,6 +5,19 @@ import { join } from 'node:path';
 const VERSION = 'v1';
 const KEY_FILE = 'encryption.key';
 
+/** What a usable ENCRYPTION_KEY is (the value itself is never shown). */
+export const ENCRYPTION_KEY_RULE =
+  'ENCRYPTION_KEY must be 32 bytes, as base64 (44 characters) or hex (64 characters)';
+
+/** The 32 bytes of a key written as hex or base64 (surrounding whitespace ignored), or undefined. */
+export function decodeEncryptionKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
 /**
  * AES-256-GCM encryption of small secrets (cluster credentials) at rest. The output is
  * `v1.<iv>.<tag>.<ciphertext>` in base64url; the associated data binds a ciphertext to the
@@ -15,14 +28,8 @@ export class SecretBox {
 
   /** From a 32-byte key given as base64 or hex. */
   static fromKey(text: string): SecretBox {
-    const trimmed = text.trim();
-    const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
-      ? Buffer.from(trimmed, 'hex')
-      : Buffer.from(trimmed, 'base64');
-    if (key.length !== 32)
-      throw new Error(
-        'ENCRYPTION_KEY must be 32 bytes, as base64 (44 characters) or hex (64 characters)',
-      );
+    const key = decodeEncryptionKey(text);
+    if (!key) throw new Error(ENCRYPTION_KEY_RULE);
     return new SecretBox(key);
   }
 

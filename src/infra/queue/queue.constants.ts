@@ -1,4 +1,4 @@
-/** The one queue: per-(deployment, cluster) rollout jobs, and the repeatable drift check. */
+/** The rollout queue: per-(deployment, cluster) rollout jobs, and the repeatable drift check. */
 export const ROLLOUT_QUEUE = 'rollout';
 
 export const JOB_APPLY_TARGET = 'apply-target';
@@ -23,13 +23,36 @@ export const DRIFT_SCHEDULER_ID = 'drift-check';
 /** A drift-check job carries nothing: it checks every policy. */
 export type DriftCheckJob = Record<string, never>;
 
-/** Every job name of the queue and the payload its jobs carry. */
+/**
+ * Webhook deliveries have a queue of their own, so that a slow or dead receiver (each attempt
+ * may wait WEBHOOK_TIMEOUT_MS) never holds a worker slot a rollout needs.
+ */
+export const WEBHOOK_QUEUE = 'webhooks';
+
+export const JOB_DELIVER_WEBHOOK = 'deliver-webhook';
+
+/** One delivery of one event to one webhook: the row id only (payload and secret are in the database). */
+export interface DeliverWebhookJob {
+  deliveryId: string;
+}
+
+/** Deterministic, so that re-enqueuing a pending delivery (after a Redis loss) is a no-op. */
+export function deliverWebhookJobId(job: DeliverWebhookJob): string {
+  return `webhook__${job.deliveryId}`;
+}
+
+/** Every job name of the queues and the payload its jobs carry. */
 export interface JobPayloads {
   [JOB_APPLY_TARGET]: ApplyTargetJob;
   [JOB_DRIFT_CHECK]: DriftCheckJob;
+  [JOB_DELIVER_WEBHOOK]: DeliverWebhookJob;
 }
 
 export type JobName = keyof JobPayloads;
 
 /** Every job name; the worker refuses to start while one of them has no handler. */
-export const JOB_NAMES: readonly JobName[] = [JOB_APPLY_TARGET, JOB_DRIFT_CHECK];
+export const JOB_NAMES: readonly JobName[] = [
+  JOB_APPLY_TARGET,
+  JOB_DRIFT_CHECK,
+  JOB_DELIVER_WEBHOOK,
+];

@@ -13,7 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { InstallationRepository } from './installation.repository.js';
 import { JobHandlers } from './job-handlers.js';
 import { claimQueuePrefix, QueuePrefixClaimedError, type PrefixClaim } from './prefix-claim.js';
-import { ROLLOUT_QUEUE } from './queue.constants.js';
+import { ROLLOUT_QUEUE, WEBHOOK_QUEUE } from './queue.constants.js';
 
 /** Injection token of the shared ioredis connection (BullMQ duplicates it for blocking calls). */
 export const REDIS = Symbol('REDIS');
@@ -103,7 +103,7 @@ async function claimPrefix(
 })
 class PrefixClaimModule {}
 
-/** BullMQ on REDIS_URL with QUEUE_PREFIX, the rollout queue, and the job-handler registry. */
+/** BullMQ on REDIS_URL with QUEUE_PREFIX, the rollout and webhook queues, and the job-handler registry. */
 @Global()
 @Module({
   imports: [
@@ -117,7 +117,7 @@ class PrefixClaimModule {}
         prefix: claim.prefix,
       }),
     }),
-    BullModule.registerQueue({ name: ROLLOUT_QUEUE }),
+    BullModule.registerQueue({ name: ROLLOUT_QUEUE }, { name: WEBHOOK_QUEUE }),
   ],
   providers: [JobHandlers],
   exports: [BullModule, RedisModule, JobHandlers],

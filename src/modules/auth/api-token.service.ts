@@ -229,9 +229,11 @@ export class ApiTokenService implements OnModuleInit {
     });
     if (!created) return;
     // The one place a secret is ever logged, by design: nobody could use the API otherwise.
+    // On a line of its own, so that it stands out and copies cleanly.
     this.logger.warn(
-      `No API token existed, so the admin token "${BOOTSTRAP_TOKEN_NAME}" was created. Store it now, it will not be shown again: ${secret} ` +
-        '(then create named tokens with POST /v1/tokens and delete this one, or configure API_TOKENS)',
+      `No API token existed, so the admin token "${BOOTSTRAP_TOKEN_NAME}" was created. Store it now, it will not be shown again:\n\n` +
+        `    ${secret}\n\n` +
+        'Then create named tokens with POST /v1/tokens and delete this one, or configure API_TOKENS.',
     );
   }
 

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { httpProblem } from '../../common/http-problems.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { ClusterRow } from '../../infra/database/schema.js';
+import { DomainEvents } from '../../infra/events/domain-events.js';
 import {
   KubeApiError,
   KubeGateway,
@@ -41,6 +42,7 @@ export class ClusterConnector {
     private readonly gateway: KubeGateway,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly events?: DomainEvents,
   ) {}
 
   /**
@@ -56,12 +58,7 @@ export class ClusterConnector {
   /** Records a successful call (e.g. of a rollout): state Reachable, and the version when given. */
   async recordConnectionSuccess(name: string, version?: string | KubeVersionInfo): Promise<void> {
     const serverVersion = typeof version === 'string' ? version : version?.gitVersion;
-    await this.repository.recordConnection(name, {
-      connection: 'Reachable',
-      connectionMessage: null,
-      connectionCheckedAt: new Date(),
-      ...(serverVersion ? { serverVersion } : {}),
-    });
+    await this.record(name, { state: 'Reachable', message: null, serverVersion });
   }
 
   /**
@@ -147,12 +144,12 @@ export class ClusterConnector {
     return { client, secrets, row };
   }
 
-  private record(
+  private async record(
     name: string,
     outcome: ConnectionOutcome,
     networks?: DetectedNetworks,
   ): Promise<ClusterRow | undefined> {
-    return this.repository.recordConnection(name, {
+    const row = await this.repository.recordConnection(name, {
       connection: outcome.state,
       connectionMessage: outcome.message,
       connectionCheckedAt: new Date(),
@@ -166,6 +163,14 @@ export class ClusterConnector {
           }
         : {}),
     });
+    if (row && row.previousConnection !== row.connection)
+      this.events?.emit('cluster.connection_changed', {
+        cluster: name,
+        previous: row.previousConnection,
+        connection: row.connection,
+        message: row.connectionMessage,
+      });
+    return row;
   }
 }
 

@@ -107,14 +107,29 @@ export class ClustersRepository {
     });
   }
 
-  /** Stores the outcome of a connection attempt; `updatedAt` keeps telling when the configuration last changed. */
-  async recordConnection(name: string, record: ConnectionRecord): Promise<ClusterRow | undefined> {
-    const [row] = await this.db
-      .update(clusters)
-      .set({ ...record, updatedAt: sql`${clusters.updatedAt}` })
-      .where(eq(clusters.name, name))
-      .returning();
-    return row;
+  /**
+   * Stores the outcome of a connection attempt; `updatedAt` keeps telling when the configuration
+   * last changed. The row comes back with the state it had before (read under its row lock), so
+   * that a change of state is known exactly.
+   */
+  recordConnection(
+    name: string,
+    record: ConnectionRecord,
+  ): Promise<(ClusterRow & { previousConnection: ConnectionState }) | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [before] = await tx
+        .select({ connection: clusters.connection })
+        .from(clusters)
+        .where(eq(clusters.name, name))
+        .for('update');
+      if (!before) return undefined;
+      const [row] = await tx
+        .update(clusters)
+        .set({ ...record, updatedAt: sql`${clusters.updatedAt}` })
+        .where(eq(clusters.name, name))
+        .returning();
+      return row && { ...row, previousConnection: before.connection };
+    });
   }
 
   /** Whether a row was deleted. */

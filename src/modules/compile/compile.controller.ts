@@ -10,6 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { setWarningHeaders, warningTexts } from '../../common/warnings.js';
 import { prefersYaml, YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { EXAMPLE_DOCUMENT } from './dto/example-document.js';
 import { CompileResponseDto, ConnectivityResponseDto } from './dto/compile-response.dto.js';
@@ -31,9 +32,13 @@ const tooLarge = ApiUnprocessableEntityResponse({
     'The compiled form would exceed a limit (COMPILE_LIMIT_EXCEEDED, naming the limit, the count and the largest contributors), or the computation its time budget.',
 });
 
-/** A pre-serialised answer goes out as it is (JSON); a value goes on to the interceptors. */
+/**
+ * A pre-serialised answer goes out as it is (JSON), its warnings as Warning headers; a value
+ * goes on to the interceptors.
+ */
 function sendAnswer(res: Response, answer: CompileAnswer): unknown {
   if ('answer' in answer) return answer.answer;
+  setWarningHeaders(res, warningTexts(answer));
   res.type('application/json');
   return answer.json;
 }

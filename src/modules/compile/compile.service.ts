@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type { Problem } from '../../core/problems/problem.js';
 import type { ClusterNetworks } from '../../core/compiler/scope-to-cluster.js';
 import { ClusterConnector } from '../clusters/cluster-connector.service.js';
 import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { DocumentCompiler } from './document-compiler.service.js';
 
-/** An answer already serialised as JSON, or a value for the response interceptors (YAML). */
-export type CompileAnswer = { json: string } | { answer: unknown };
+/**
+ * An answer already serialised as JSON (with its warnings, for the Warning headers), or a
+ * value for the response interceptors (YAML).
+ */
+export type CompileAnswer = { json: string; warnings: Problem[] } | { answer: unknown };
 
 /**
  * POST /v1/compile and /v1/compile/connectivity: compile (and evaluate) without storing

@@ -87,7 +87,7 @@ export class DocumentCompiler {
     view: 'objects' | 'connectivity',
     as: 'json' | 'data',
     networks?: ClusterNetworks,
-  ): Promise<{ json: string } | { answer: unknown }> {
+  ): Promise<{ json: string; warnings: Problem[] } | { answer: unknown }> {
     // A copy of its own, so that its buffer can move to the thread.
     const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : null;
     const result = await this.run(
@@ -103,7 +103,10 @@ export class DocumentCompiler {
       },
       bytes ? [bytes.buffer as ArrayBuffer] : [],
     );
-    if (result.ok) return 'json' in result ? { json: result.json } : { answer: result.answer };
+    if (result.ok)
+      return 'json' in result
+        ? { json: result.json, warnings: result.warnings }
+        : { answer: result.answer };
     switch (result.kind) {
       case 'invalid-json':
         throw httpProblem('INVALID_JSON', {}, { errors: result.errors });

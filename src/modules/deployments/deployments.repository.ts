@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SyncState } from '../../core/reconcile/settle-target.js';
 import type { TargetPlan } from '../../core/reconcile/targets.js';
 import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
 import type { Database, DatabaseHandle } from '../../infra/database/database.js';
+import { DomainEvents } from '../../infra/events/domain-events.js';
 import {
   deployments,
   deploymentTargets,
@@ -38,7 +39,10 @@ export type LatestTarget = DeploymentTargetRow & {
 @Injectable()
 @MapsDatabaseErrors()
 export class DeploymentsRepository {
-  constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly handle: DatabaseHandle,
+    @Optional() private readonly events?: DomainEvents,
+  ) {}
 
   private get db(): Database {
     return this.handle.db;
@@ -221,6 +225,7 @@ export class DeploymentsRepository {
           eq(deploymentTargets.clusterName, clusterName),
         ),
       );
+    this.events?.targetUpdated(deploymentId, clusterName, patch);
   }
 
   /** Marks a deployment finished when none of its targets can still change. Returns true when it did. */
@@ -240,6 +245,7 @@ export class DeploymentsRepository {
       .set({ finishedAt: new Date() })
       .where(and(eq(deployments.id, deploymentId), isNull(deployments.finishedAt)))
       .returning();
+    if (done.length > 0) this.events?.emit('deployment.finished', { deploymentId });
     return done.length > 0;
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { mapLimit } from '../../common/map-limit.js';
 import { detectDrift, type DriftedResource } from '../../core/reconcile/detect-drift.js';
@@ -11,6 +11,7 @@ import type {
   RevisionRow,
   SyncState,
 } from '../../infra/database/schema.js';
+import { DomainEvents } from '../../infra/events/domain-events.js';
 import { FIELD_MANAGER, KubeApiError } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
 import { LockTimeoutError, withRedisLock } from '../../infra/queue/redis-lock.js';
@@ -91,6 +92,7 @@ export class DriftService {
     private readonly clusters: ClusterConnector,
     private readonly rollout: RolloutService,
     @Inject(REDIS) private readonly redis: Redis,
+    @Optional() private readonly events?: DomainEvents,
   ) {}
 
   /** Kubernetes API requests made by drift checks since this process started (for benchmarks). */
@@ -284,6 +286,13 @@ export class DriftService {
         { policy: policy.name, cluster: state.clusterName, resources: resources.length },
         'drift detected',
       );
+      this.events?.emit('drift.detected', {
+        policyId: policy.id,
+        policy: policy.name,
+        cluster: state.clusterName,
+        checkedAt,
+        resources,
+      });
     }
     return { sync: next.sync, syncReason: next.syncReason };
   }
