@@ -8,13 +8,11 @@ import type {
   NestExpressBodyParserOptionsMap,
 } from '@nestjs/platform-express';
 import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from './common/logging/app-logger.js';
 import type { AppConfig } from './config/app-config.js';
-import { serviceVersion } from './config/service-version.js';
 import { AppMetrics } from './modules/metrics/app-metrics.js';
 import { httpMetrics } from './modules/metrics/http-metrics.js';
-import { secureApiDocument } from './common/auth/openapi-security.js';
 import { BodyContentTypeGuard } from './common/body-content-type.guard.js';
 import { JSON_BODY_TYPES, YAML_BODY_TYPES } from './common/media-types.js';
 import { WarningHeadersInterceptor } from './common/warning-headers.interceptor.js';
@@ -23,8 +21,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { RouteParamsGuard } from './common/route-params.guard.js';
 import { applySecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.pipe.js';
-import { ProblemDto, ProblemItemDto } from './common/dto/problem.dto.js';
-import { PortSelectionDto } from './modules/compile/dto/compile-response.dto.js';
+import { createApiDocument } from './openapi/api-document.js';
 
 /**
  * A raw JSON body is read as UTF-8 (in the compute pool); another declared charset is refused
@@ -111,24 +108,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   app.useGlobalInterceptors(new WarningHeadersInterceptor());
   app.useGlobalPipes(createValidationPipe());
 
-  const openapi = new DocumentBuilder()
-    .setTitle('gbp-netpol')
-    .setDescription(
-      'Compiles group-based (ACI/MMS) network policy documents into Kubernetes NetworkPolicies and rolls them out to registered clusters. Errors are RFC 9457 application/problem+json.',
-    )
-    .setVersion(serviceVersion())
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      description: 'An API token (see the README, Security).',
-    })
-    .build();
-  const document = secureApiDocument(
-    SwaggerModule.createDocument(app, openapi, {
-      extraModels: [ProblemDto, ProblemItemDto, PortSelectionDto],
-    }),
-  );
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup('docs', app, createApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });

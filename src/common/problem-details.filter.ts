@@ -65,17 +65,26 @@ export class ProblemDetailsFilter implements ExceptionFilter {
             ? (response as { message: string[] }).message.join('; ')
             : String((response as { message?: unknown }).message ?? exception.message);
       // Terminus answers a failed readiness check with its per-dependency details: keep them.
-      const details =
-        typeof response === 'object' && response !== null && 'details' in response
-          ? { details: (response as { details: unknown }).details }
-          : {};
+      if (
+        status === 503 &&
+        typeof response === 'object' &&
+        response !== null &&
+        'details' in response
+      )
+        return {
+          ...problemBody(
+            'SERVICE_UNAVAILABLE',
+            {},
+            { details: (response as { details: unknown }).details },
+          ),
+          instance,
+        };
       return {
         type: problemType(codeForStatus(status)),
         title: titleFor(status),
         status,
         detail,
         instance,
-        ...details,
       };
     }
     return { ...problemBody('INTERNAL_ERROR', {}), instance };

@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Body, Controller, Get, Header, Param, Post, type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
-import { secureApiDocument } from '../../src/common/auth/openapi-security.js';
+import { createApiDocument } from '../../src/openapi/api-document.js';
 import { Principal, type AuthPrincipal } from '../../src/common/auth/principal.js';
 import { RequiresRole } from '../../src/common/auth/requires-role.decorator.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
@@ -606,15 +605,16 @@ describe('API tokens, roles, audit, idempotency (e2e)', () => {
   });
 
   it('marks every /v1 operation of the OpenAPI document as needing the bearer token', () => {
-    const document = secureApiDocument(
-      SwaggerModule.createDocument(t.app, new DocumentBuilder().addBearerAuth().build()),
-    );
+    const document = createApiDocument(t.app);
     expect(document.paths['/v1/tokens'].post?.security).toEqual([{ bearer: [] }]);
     expect(document.paths['/v1/audit'].get?.security).toEqual([{ bearer: [] }]);
     expect(document.paths['/v1/compile'].post?.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
     );
-    expect(document.paths['/healthz'].get?.security).toBeUndefined();
+    expect((document.paths['/v1/tokens'].post as unknown as Record<string, unknown>)['x-required-role']).toBe(
+      'admin',
+    );
+    expect(document.paths['/healthz'].get?.security).toEqual([]);
   });
 });
 

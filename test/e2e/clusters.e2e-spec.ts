@@ -630,17 +630,17 @@ describe('/v1/clusters (e2e, real kube-apiserver)', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/clusters', '/v1/clusters/{name}', '/v1/clusters/{name}/check']),
     );
-    expect(doc.components.schemas.CreateClusterDto.properties.token).toMatchObject({
+    expect(doc.components.schemas.CreateCluster.properties.token).toMatchObject({
       writeOnly: true,
       description: expect.any(String),
     });
     for (const schema of [
-      'CreateClusterDto',
-      'UpdateClusterDto',
-      'ClusterViewDto',
-      'ConnectionDto',
-      'ClusterCheckDto',
-      'NamespaceCheckDto',
+      'CreateCluster',
+      'UpdateCluster',
+      'Cluster',
+      'Connection',
+      'ClusterCheck',
+      'NamespaceCheck',
     ]) {
       for (const [field, property] of Object.entries(
         doc.components.schemas[schema].properties as Record<string, { description?: string }>,

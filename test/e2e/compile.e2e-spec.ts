@@ -161,11 +161,11 @@ describe('POST /v1/compile (e2e)', () => {
     const res = await testApp.http().get('/docs-json').expect(200);
     const op = res.body.paths['/v1/compile'].post;
     expect(op.requestBody.content['application/json'].examples.mms.value).toEqual(example);
-    expect(op.responses['400'].content['application/json'].schema.$ref).toBe(
-      '#/components/schemas/ProblemDto',
+    expect(op.responses['400'].content['application/problem+json'].schema.$ref).toBe(
+      '#/components/schemas/Problem',
     );
     expect(Object.keys(res.body.components.schemas)).toEqual(
-      expect.arrayContaining(['PolicyDocumentDto', 'ContractDto', 'ProblemDto']),
+      expect.arrayContaining(['PolicyDocument', 'Contract', 'Problem']),
     );
     await testApp.http().get('/docs').expect(200);
   });

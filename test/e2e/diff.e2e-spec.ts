@@ -641,12 +641,7 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
       ]),
     );
     expect(Object.keys(openapi.components.schemas)).toEqual(
-      expect.arrayContaining([
-        'PlanRequestDto',
-        'PlanResponseDto',
-        'PolicyDiffResponseDto',
-        'RevisionDiffResponseDto',
-      ]),
+      expect.arrayContaining(['PlanRequest', 'Plan', 'PolicyDiff', 'RevisionDiff']),
     );
   });
 });

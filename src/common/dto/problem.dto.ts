@@ -1,5 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES, type Role } from '../auth/roles.js';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'ProblemItem' })
 export class ProblemItemDto {
   @ApiProperty({
     description: 'RFC 6901 JSON pointer to the offending field in the request body.',
@@ -17,9 +19,11 @@ export class ProblemItemDto {
   message: string;
 }
 
+@ApiSchema({ name: 'Problem' })
 export class ProblemDto {
   @ApiProperty({
-    description: 'URI identifying the problem type.',
+    description: 'URI identifying the problem type: urn:gbp-netpol:problem:<code>.',
+    format: 'uri',
     example: 'urn:gbp-netpol:problem:invalid-document',
   })
   type: string;
@@ -27,7 +31,7 @@ export class ProblemDto {
   @ApiProperty({ description: 'Short summary of the problem type.', example: 'Bad Request' })
   title: string;
 
-  @ApiProperty({ description: 'HTTP status code.', example: 400 })
+  @ApiProperty({ type: 'integer', description: 'HTTP status code.', example: 400 })
   status: number;
 
   @ApiProperty({
@@ -44,4 +48,18 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ type: [ProblemItemDto], description: 'Warnings found while validating.' })
   warnings?: ProblemItemDto[];
+
+  @ApiPropertyOptional({
+    enum: ROLES,
+    description: 'insufficient-role: the role the operation needs.',
+  })
+  requiredRole?: Role;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object' },
+    description: 'service-unavailable (/readyz): every dependency with its state.',
+    example: { database: { status: 'up' }, redis: { status: 'down', message: 'ECONNREFUSED' } },
+  })
+  details?: Record<string, unknown>;
 }

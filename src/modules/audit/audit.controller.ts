@@ -12,7 +12,10 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The audit log of writes, newest first (admin)' })
+  @ApiOperation({
+    operationId: 'listAuditEntries',
+    summary: 'The audit log of writes, newest first (admin)',
+  })
   @ApiOkResponse({ type: AuditPageDto })
   list(@Query() query: PageQueryDto) {
     return this.audit.list(query.limit, query.cursor);

@@ -50,11 +50,11 @@ export class ApiTokenGuard implements CanActivate {
     );
     const need = requiredRole(req.method, routePattern(req), declared);
     if (!roleAtLeast(principal.role, need)) {
-      throw httpProblem(
-        'INSUFFICIENT_ROLE',
-        { need, token: principal.tokenName, role: principal.role },
-        { requiredRole: need },
-      );
+      throw httpProblem('INSUFFICIENT_ROLE', {
+        need,
+        token: principal.tokenName,
+        role: principal.role,
+      });
     }
     return true;
   }

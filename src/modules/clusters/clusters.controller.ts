@@ -1,17 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { ApiProblems } from '../../openapi/api-problems.decorator.js';
 import { PageQueryDto, type Page } from '../../common/pagination.js';
 import type { ClusterView } from './cluster-view.js';
 import { ClusterLifecycleService } from './cluster-lifecycle.service.js';
@@ -28,11 +24,7 @@ const nameParam = ApiParam({
   description: 'The cluster name.',
   example: 'prod-eu-1',
 });
-const notFound = ApiNotFoundResponse({ type: ProblemDto, description: 'No cluster of that name.' });
-const invalid = ApiBadRequestResponse({
-  type: ProblemDto,
-  description: 'Every problem of the request at once, with JSON-pointer paths.',
-});
+const notFound = ApiProblems('CLUSTER_NOT_FOUND');
 
 @ApiTags('clusters')
 @Controller('v1/clusters')
@@ -44,26 +36,26 @@ export class ClustersController {
 
   @Post()
   @ApiOperation({
+    operationId: 'registerCluster',
     summary: 'Register a cluster',
     description:
       'Stores the credentials encrypted, checks the connection and answers with the cluster (never with its credentials).',
   })
   @ApiCreatedResponse({ type: ClusterViewDto })
-  @invalid
-  @ApiConflictResponse({ type: ProblemDto, description: 'A cluster of that name exists.' })
+  @ApiProblems('CLUSTER_EXISTS')
   create(@Body() body: CreateClusterDto): Promise<ClusterView> {
     return this.lifecycle.register(body);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List clusters, sorted by name' })
+  @ApiOperation({ operationId: 'listClusters', summary: 'List clusters, sorted by name' })
   @ApiOkResponse({ type: ClusterListDto })
   list(@Query() query: PageQueryDto): Promise<Page<ClusterView>> {
     return this.service.list(query);
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'One cluster' })
+  @ApiOperation({ operationId: 'getCluster', summary: 'One cluster' })
   @nameParam
   @ApiOkResponse({ type: ClusterViewDto })
   @notFound
@@ -73,13 +65,13 @@ export class ClustersController {
 
   @Patch(':name')
   @ApiOperation({
+    operationId: 'updateCluster',
     summary: 'Change labels and/or the connection',
     description:
       'A changed connection (server, credentials, kubeconfig, TLS verification) is checked before answering.',
   })
   @nameParam
   @ApiOkResponse({ type: ClusterViewDto })
-  @invalid
   @notFound
   update(@Param('name') name: string, @Body() body: UpdateClusterDto): Promise<ClusterView> {
     return this.lifecycle.update(name, body);
@@ -88,16 +80,14 @@ export class ClustersController {
   @Delete(':name')
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'deleteCluster',
     summary: 'Remove a cluster',
     description: "With prune=true, gbp-netpol's objects are deleted from it first.",
   })
   @nameParam
   @ApiNoContentResponse({ description: 'Removed.' })
   @notFound
-  @ApiBadGatewayResponse({
-    type: ProblemDto,
-    description: 'Pruning failed; the cluster is still registered.',
-  })
+  @ApiProblems('CLUSTER_PRUNE_FAILED')
   remove(@Param('name') name: string, @Query() query: DeleteClusterQueryDto): Promise<void> {
     return this.lifecycle.remove(name, query.prune === true);
   }
@@ -105,18 +95,15 @@ export class ClustersController {
   @Post(':name/check')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'checkCluster',
     summary: 'Check the connection and the NetworkPolicy permissions in namespaces',
     description:
       'Uses SelfSubjectAccessReview; the connection state found is stored on the cluster.',
   })
   @nameParam
   @ApiOkResponse({ type: ClusterCheckDto })
-  @invalid
   @notFound
-  @ApiBadGatewayResponse({
-    type: ProblemDto,
-    description: 'The API server failed while the permissions were checked.',
-  })
+  @ApiProblems('CLUSTER_CHECK_FAILED', 'CLUSTER_CREDENTIALS_UNREADABLE', 'CLUSTER_URL_INSECURE')
   check(@Param('name') name: string, @Body() body: CheckClusterDto): Promise<ClusterCheckDto> {
     return this.lifecycle.check(name, body);
   }

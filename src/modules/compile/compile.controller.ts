@@ -1,15 +1,7 @@
 import { Body, Controller, HttpCode, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
-import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../../openapi/api-problems.decorator.js';
 import { setWarningHeaders, warningTexts } from '../../common/warnings.js';
 import { prefersYaml, YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { EXAMPLE_DOCUMENT } from './dto/example-document.js';
@@ -22,15 +14,17 @@ const documentBody = ApiBody({
   type: PolicyDocumentDto,
   examples: { mms: { summary: 'The MMS example', value: EXAMPLE_DOCUMENT } },
 });
-const badDocument = ApiBadRequestResponse({
-  type: ProblemDto,
-  description: 'Every problem of the document at once, as application/problem+json.',
-});
-const tooLarge = ApiUnprocessableEntityResponse({
-  type: ProblemDto,
-  description:
-    'The compiled form would exceed a limit (COMPILE_LIMIT_EXCEEDED, naming the limit, the count and the largest contributors), or the computation its time budget.',
-});
+/**
+ * Every problem of the document at once (400), a compiled form over a limit or a computation
+ * over its time budget (422), too many computations waiting (503), `?cluster=` unknown (404).
+ */
+const documentProblems = ApiProblems(
+  'INVALID_DOCUMENT',
+  'COMPILE_LIMIT_EXCEEDED',
+  'COMPUTE_BUDGET_EXCEEDED',
+  'COMPUTE_BUSY',
+  'CLUSTER_NOT_FOUND',
+);
 
 /**
  * A pre-serialised answer goes out as it is (JSON), its warnings as Warning headers; a value
@@ -52,6 +46,7 @@ export class CompileController {
   @HttpCode(200)
   @UseInterceptors(YamlResponseInterceptor)
   @ApiOperation({
+    operationId: 'compileDocument',
     summary: 'Compile a document into NetworkPolicies (stores nothing)',
     description:
       'With `Accept: application/yaml` the answer is multi-document YAML for `kubectl apply -f -`.',
@@ -59,8 +54,7 @@ export class CompileController {
   @documentBody
   @ApiProduces('application/json', 'application/yaml')
   @ApiOkResponse({ type: CompileResponseDto })
-  @badDocument
-  @tooLarge
+  @documentProblems
   async compile(
     @Body() body: unknown,
     @Query() query: ClusterQueryDto,
@@ -73,12 +67,13 @@ export class CompileController {
   @Post('connectivity')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'computeConnectivity',
     summary: 'Who may reach whom, computed by the evaluator from the compiled objects',
   })
   @documentBody
   @ApiOkResponse({ type: ConnectivityResponseDto })
-  @badDocument
-  @tooLarge
+  @documentProblems
+  @ApiProblems('CONNECTIVITY_TOO_LARGE')
   async connectivity(
     @Body() body: unknown,
     @Query() query: ClusterQueryDto,

@@ -1,10 +1,7 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../../openapi/api-problems.decorator.js';
+import { HealthDto, ReadinessDto } from './dto/health.dto.js';
 import { HealthCheck, HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { READINESS_CHECKS } from './readiness-checks.js';
 
@@ -17,16 +14,20 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
-  @ApiOperation({ summary: 'Liveness: the process is up and serving' })
-  @ApiOkResponse({ description: 'Alive.' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process is up and serving' })
+  @ApiOkResponse({ type: HealthDto, description: 'Alive.' })
   healthz() {
     return { status: 'ok' };
   }
 
   @Get('readyz')
-  @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the database and Redis answer' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body names it.' })
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the database and Redis answer',
+  })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Every dependency answers.' })
+  @ApiProblems('SERVICE_UNAVAILABLE')
   readyz() {
     return this.health.check(this.checks);
   }

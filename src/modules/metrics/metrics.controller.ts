@@ -1,13 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { AppMetrics } from './app-metrics.js';
 
@@ -20,14 +12,13 @@ export class MetricsController {
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics (reader)',
     description:
       'The Prometheus text format. Needs a reader token; METRICS_PORT serves the same without one on a port of its own (README, Operations).',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' }, description: 'The Prometheus exposition text.' })
-  @ApiBearerAuth('bearer')
-  @ApiUnauthorizedResponse({ type: ProblemDto, description: 'No token, or an unknown one.' })
   scrape(): Promise<string> {
     return this.metrics.scrape();
   }

@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   Res,
@@ -12,25 +11,49 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { ApiProblems } from '../../openapi/api-problems.decorator.js';
+import { intParam } from '../../common/int-param.pipe.js';
 import { acceptedDeployment } from '../../common/http-answer.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
 import { StatusService } from '../deployments/status.service.js';
 import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
+import { PolicyStatusDto } from '../deployments/dto/status.dto.js';
+import {
+  ManifestsDto,
+  PolicyDto,
+  PolicyListDto,
+  QueuedDeploymentDto,
+  RevisionDto,
+  RevisionListDto,
+  StoredRevisionDto,
+  UnchangedRevisionDto,
+} from './dto/policy.dto.js';
 import { CreatePolicyDto } from './dto/create-policy.dto.js';
 import { RollbackDto } from './dto/rollback.dto.js';
 import { PoliciesService } from './policies.service.js';
 import { revisionAnswer } from './policy-answers.js';
+
+/**
+ * What storing a revision can refuse: the document (400, paths under /document; 422 over a
+ * limit or the time budget; 503 too busy), its targets (none, or an unknown cluster), a
+ * stored document that no longer parses (rollback).
+ */
+const STORING_PROBLEMS = [
+  'INVALID_DOCUMENT',
+  'NO_TARGETS',
+  'UNKNOWN_CLUSTER',
+  'COMPILE_LIMIT_EXCEEDED',
+  'COMPUTE_BUDGET_EXCEEDED',
+  'COMPUTE_BUSY',
+] as const;
 
 @ApiTags('policies')
 @Controller('v1/policies')
@@ -43,66 +66,86 @@ export class PoliciesController {
 
   @Post()
   @ApiOperation({
+    operationId: 'createPolicy',
     summary: 'Store a new revision of a policy and roll it out to its target clusters',
     description:
       'Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).',
   })
-  @ApiAcceptedResponse({ description: 'A new revision; its deployment is queued.' })
-  @ApiOkResponse({ description: 'Same content as the latest revision: nothing changed.' })
-  @ApiBadRequestResponse({
-    type: ProblemDto,
-    description: 'Invalid request or document (paths under /document), or an unknown cluster.',
+  @ApiAcceptedResponse({
+    type: StoredRevisionDto,
+    description: 'A new revision; its deployment is queued.',
   })
+  @ApiOkResponse({
+    type: UnchangedRevisionDto,
+    description: 'Same content as the latest revision: nothing changed.',
+  })
+  @ApiProblems(...STORING_PROBLEMS)
   async create(@Body() dto: CreatePolicyDto, @Res({ passthrough: true }) res: Response) {
     return revisionAnswer(res, await this.policies.create(dto));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List policies (paginated, by name)' })
+  @ApiOperation({ operationId: 'listPolicies', summary: 'List policies (paginated, by name)' })
+  @ApiOkResponse({ type: PolicyListDto })
   list(@Query() page: PageQueryDto) {
     return this.policies.list(page.limit, page.cursor);
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'A policy, with its latest revision and targets' })
-  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiOperation({
+    operationId: 'getPolicy',
+    summary: 'A policy, with its latest revision and targets',
+  })
+  @ApiOkResponse({ type: PolicyDto })
+  @ApiProblems('POLICY_NOT_FOUND')
   get(@Param('name') name: string) {
     return this.policies.get(name);
   }
 
   @Get(':name/status')
   @ApiOperation({
+    operationId: 'getPolicyStatus',
     summary:
       'Per target cluster: connection, sync, the last operation, the applied revision and per-object results',
   })
-  @ApiNotFoundResponse({ type: ProblemDto })
+  @ApiOkResponse({ type: PolicyStatusDto })
+  @ApiProblems('POLICY_NOT_FOUND')
   policyStatus(@Param('name') name: string) {
     return this.status.policyStatus(name);
   }
 
   @Get(':name/revisions')
-  @ApiOperation({ summary: 'Revisions, newest first (paginated)' })
+  @ApiOperation({ operationId: 'listRevisions', summary: 'Revisions, newest first (paginated)' })
+  @ApiOkResponse({ type: RevisionListDto })
+  @ApiProblems('POLICY_NOT_FOUND')
   revisions(@Param('name') name: string, @Query() page: PageQueryDto) {
     return this.policies.revisions(name, page.limit, page.cursor);
   }
 
   @Get(':name/revisions/:n')
-  @ApiOperation({ summary: 'One revision, with its document and targets' })
-  @ApiNotFoundResponse({ type: ProblemDto })
-  revision(@Param('name') name: string, @Param('n', ParseIntPipe) n: number) {
+  @ApiOperation({
+    operationId: 'getRevision',
+    summary: 'One revision, with its document and targets',
+  })
+  @ApiOkResponse({ type: RevisionDto })
+  @ApiProblems('POLICY_NOT_FOUND', 'REVISION_NOT_FOUND')
+  revision(@Param('name') name: string, @Param('n', intParam('n')) n: number) {
     return this.policies.revision(name, n);
   }
 
   @Get(':name/revisions/:n/manifests')
   @UseInterceptors(YamlResponseInterceptor)
   @ApiOperation({
+    operationId: 'getRevisionManifests',
     summary:
       "A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)",
   })
   @ApiProduces('application/json', 'application/yaml')
+  @ApiOkResponse({ type: ManifestsDto })
+  @ApiProblems('POLICY_NOT_FOUND', 'REVISION_NOT_FOUND', 'CLUSTER_NOT_FOUND')
   manifests(
     @Param('name') name: string,
-    @Param('n', ParseIntPipe) n: number,
+    @Param('n', intParam('n')) n: number,
     @Query() query: ClusterQueryDto,
   ) {
     return this.policies.manifests(name, n, query.cluster);
@@ -110,27 +153,32 @@ export class PoliciesController {
 
   @Post(':name/sync')
   @ApiOperation({
+    operationId: 'syncPolicy',
     summary: 'Re-apply the latest revision to its targets now',
     description: 'Answers 202 with the deployment. Unchanged objects are not written.',
   })
-  @ApiAcceptedResponse({ description: 'Sync queued.' })
+  @ApiAcceptedResponse({ type: QueuedDeploymentDto, description: 'Sync queued.' })
+  @ApiProblems('POLICY_NOT_FOUND', 'POLICY_NOT_SYNCABLE', 'UNKNOWN_CLUSTER')
   async sync(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
     return acceptedDeployment(res, await this.deployments.sync(name));
   }
 
   @Post(':name/rollback')
   @ApiOperation({
+    operationId: 'rollbackPolicy',
     summary: 'Store a new revision equal to an old one (its document and targets) and roll it out',
     description:
       'Answers 202 with the new revision and its deployment, like POST /v1/policies; 200 when the old revision equals the latest content.',
   })
-  @ApiAcceptedResponse({ description: 'A new revision; its deployment is queued.' })
-  @ApiOkResponse({ description: 'Same content as the latest revision: nothing changed.' })
-  @ApiBadRequestResponse({
-    type: ProblemDto,
-    description: 'Invalid request, or a target cluster of that revision is no longer registered.',
+  @ApiAcceptedResponse({
+    type: StoredRevisionDto,
+    description: 'A new revision; its deployment is queued.',
   })
-  @ApiNotFoundResponse({ type: ProblemDto, description: 'No such policy or revision.' })
+  @ApiOkResponse({
+    type: UnchangedRevisionDto,
+    description: 'Same content as the latest revision: nothing changed.',
+  })
+  @ApiProblems(...STORING_PROBLEMS, 'POLICY_NOT_FOUND', 'REVISION_NOT_FOUND')
   async rollback(
     @Param('name') name: string,
     @Body() dto: RollbackDto,
@@ -141,10 +189,12 @@ export class PoliciesController {
 
   @Delete(':name')
   @ApiOperation({
+    operationId: 'deletePolicy',
     summary: "Remove the policy's objects from every cluster it reached, then the policy",
     description: 'Answers 202; follow the deletion at /v1/deployments/{id}.',
   })
-  @ApiAcceptedResponse({ description: 'Deletion queued.' })
+  @ApiAcceptedResponse({ type: QueuedDeploymentDto, description: 'Deletion queued.' })
+  @ApiProblems('POLICY_NOT_FOUND')
   async remove(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
     return acceptedDeployment(res, await this.deployments.deletePolicy(name));
   }

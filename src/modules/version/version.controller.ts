@@ -12,6 +12,7 @@ export class VersionController {
   @Get()
   @Public()
   @ApiOperation({
+    operationId: 'getVersion',
     summary: 'The service version, its build, and the document options it supports (no token)',
   })
   @ApiOkResponse({ type: VersionDto })

@@ -1,9 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
-import { ProblemDto } from '../../common/dto/problem.dto.js';
+import { ApiProblems } from '../../openapi/api-problems.decorator.js';
 import { created } from '../../common/http-answer.js';
 import { PageQueryDto, type Page } from '../../common/pagination.js';
 import {
@@ -29,7 +27,7 @@ import {
 } from './webhooks.service.js';
 
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'The webhook id.' });
-const notFound = ApiNotFoundResponse({ type: ProblemDto, description: 'No webhook of that id.' });
+const notFound = ApiProblems('WEBHOOK_NOT_FOUND');
 
 @ApiTags('webhooks')
 @RequiresRole('admin')
@@ -39,16 +37,12 @@ export class WebhooksController {
 
   @Post()
   @ApiOperation({
+    operationId: 'createWebhook',
     summary: 'Subscribe a URL to events (admin)',
     description:
       'Deliveries are signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>) and retried with backoff. The answer holds the signing secret: the only time it is shown.',
   })
   @ApiCreatedResponse({ type: CreatedWebhookDto })
-  @ApiBadRequestResponse({
-    type: ProblemDto,
-    description:
-      'A refused URL (scheme, address) or secret, unknown events: every problem at once.',
-  })
   async create(
     @Body() body: CreateWebhookDto,
     @Res({ passthrough: true }) res: Response,
@@ -57,14 +51,17 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List webhooks, oldest first, without their secrets (admin)' })
+  @ApiOperation({
+    operationId: 'listWebhooks',
+    summary: 'List webhooks, oldest first, without their secrets (admin)',
+  })
   @ApiOkResponse({ type: WebhookPageDto })
   list(@Query() page: PageQueryDto): Promise<Page<WebhookView>> {
     return this.webhooks.list(page.limit, page.cursor);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One webhook, without its secret (admin)' })
+  @ApiOperation({ operationId: 'getWebhook', summary: 'One webhook, without its secret (admin)' })
   @idParam
   @ApiOkResponse({ type: WebhookDto })
   @notFound
@@ -74,7 +71,10 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a webhook and its delivery log (admin)' })
+  @ApiOperation({
+    operationId: 'deleteWebhook',
+    summary: 'Remove a webhook and its delivery log (admin)',
+  })
   @idParam
   @ApiNoContentResponse({ description: 'Removed; queued deliveries are dropped.' })
   @notFound
@@ -84,6 +84,7 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @ApiOperation({
+    operationId: 'listWebhookDeliveries',
     summary: 'The delivery log of a webhook, newest first (admin)',
     description:
       'Each event sent (or being sent): state, attempts, last status and error, payload.',

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'AuditEntry' })
 export class AuditEntryDto {
   @ApiProperty({ example: 42 })
   id: number;
@@ -39,6 +40,7 @@ export class AuditEntryDto {
   result: string;
 }
 
+@ApiSchema({ name: 'AuditEntryList' })
 export class AuditPageDto {
   @ApiProperty({ type: [AuditEntryDto] })
   items: AuditEntryDto[];

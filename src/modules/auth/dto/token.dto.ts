@@ -1,9 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsString, Matches } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles.js';
 import { TOKEN_NAME_PATTERN } from '../../../common/auth/token-secret.js';
 import { TOKEN_SOURCES, type TokenSource } from '../../../infra/database/schema.js';
 
+@ApiSchema({ name: 'CreateToken' })
 export class CreateTokenDto {
   @ApiProperty({
     description: 'Unique name, shown in the audit log.',
@@ -23,6 +24,7 @@ export class CreateTokenDto {
   role: Role;
 }
 
+@ApiSchema({ name: 'CreatedToken' })
 export class CreatedTokenDto {
   @ApiProperty({ example: 'ci-deployer' })
   name: string;
@@ -37,6 +39,7 @@ export class CreatedTokenDto {
   token: string;
 }
 
+@ApiSchema({ name: 'Token' })
 export class TokenDto {
   @ApiProperty({ example: 'ci-deployer' })
   name: string;
@@ -54,6 +57,7 @@ export class TokenDto {
   createdAt: Date;
 }
 
+@ApiSchema({ name: 'TokenList' })
 export class TokenPageDto {
   @ApiProperty({ type: [TokenDto] })
   items: TokenDto[];

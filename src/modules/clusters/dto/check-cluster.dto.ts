@@ -1,10 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional } from 'class-validator';
 import { IsDns1123Label } from '../../../common/dto/validators.js';
 
 export const MAX_CHECK_NAMESPACES = 50;
 
 /** Which namespaces `POST /v1/clusters/{name}/check` examines. */
+@ApiSchema({ name: 'CheckCluster' })
 export class CheckClusterDto {
   @ApiPropertyOptional({
     description: `Namespaces whose NetworkPolicy permissions to check (at most ${MAX_CHECK_NAMESPACES}). Without it only the connection is checked.`,

@@ -1,9 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ConnectionDto } from './cluster-view.dto.js';
 
 export const CHECKED_VERBS = ['get', 'list', 'create', 'patch', 'delete'] as const;
 export type CheckedVerb = (typeof CHECKED_VERBS)[number];
 
+@ApiSchema({ name: 'NetworkPolicyPermissions' })
 export class NetworkPolicyPermissionsDto {
   @ApiProperty({ description: 'May get networkpolicies.networking.k8s.io.' })
   get: boolean;
@@ -21,6 +22,7 @@ export class NetworkPolicyPermissionsDto {
   delete: boolean;
 }
 
+@ApiSchema({ name: 'NamespaceCheck' })
 export class NamespaceCheckDto {
   @ApiProperty({ description: 'The namespace.', example: 'team-a' })
   namespace: string;
@@ -47,6 +49,7 @@ export class NamespaceCheckDto {
   missing: string[];
 }
 
+@ApiSchema({ name: 'ClusterCheck' })
 export class ClusterCheckDto {
   @ApiProperty({
     type: ConnectionDto,

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { CONNECTION_STATES, type ConnectionState } from '../../../infra/database/schema.js';
 import type { AuthMode } from '../cluster-input.js';
 import type { ClusterView, ConnectionView } from '../cluster-view.js';
 
+@ApiSchema({ name: 'Connection' })
 export class ConnectionDto implements ConnectionView {
   @ApiProperty({
     enum: CONNECTION_STATES,
@@ -28,6 +29,7 @@ export class ConnectionDto implements ConnectionView {
 }
 
 /** A registered cluster; credentials are never part of it. */
+@ApiSchema({ name: 'ConfiguredNetworks' })
 export class ConfiguredNetworksDto {
   @ApiProperty({
     type: [String],
@@ -44,6 +46,7 @@ export class ConfiguredNetworksDto {
   serviceCIDRs: string[] | null;
 }
 
+@ApiSchema({ name: 'DetectedNetworks' })
 export class DetectedNetworksDto {
   @ApiProperty({
     type: [String],
@@ -76,6 +79,7 @@ export class DetectedNetworksDto {
   message: string | null;
 }
 
+@ApiSchema({ name: 'ClusterNetworks' })
 export class NetworksDto {
   @ApiProperty({
     type: [String],
@@ -99,6 +103,7 @@ export class NetworksDto {
   detected: DetectedNetworksDto;
 }
 
+@ApiSchema({ name: 'Cluster' })
 export class ClusterViewDto implements ClusterView {
   @ApiProperty({ description: 'Unique name (DNS-1123 label).', example: 'prod-eu-1' })
   name: string;
@@ -149,6 +154,7 @@ export class ClusterViewDto implements ClusterView {
   updatedAt: string;
 }
 
+@ApiSchema({ name: 'ClusterList' })
 export class ClusterListDto {
   @ApiProperty({ type: [ClusterViewDto], description: 'Clusters sorted by name.' })
   items: ClusterViewDto[];

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -20,6 +20,7 @@ export const MAX_TOKEN_LENGTH = 16 * 1024;
  * Registers a cluster: either `server` (with `caData` and a token or a client certificate), or
  * a `kubeconfig` reduced to one context. Secrets are stored encrypted and never shown again.
  */
+@ApiSchema({ name: 'CreateCluster' })
 export class CreateClusterDto {
   @ApiProperty({
     description: 'Unique name of the cluster: a DNS-1123 label. It cannot be changed.',

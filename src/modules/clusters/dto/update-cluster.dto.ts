@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -24,6 +24,7 @@ const Given = () => ValidateIf((_object: object, value: unknown) => value !== un
  * Changes a cluster. Absent fields stay as they are; `null` removes `caData`, `token` or the
  * client certificate pair. Changing any connection field checks the connection again.
  */
+@ApiSchema({ name: 'UpdateCluster' })
 export class UpdateClusterDto {
   @ApiPropertyOptional({
     description:

@@ -1,30 +1,148 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { ProblemItemDto } from '../../../common/dto/problem.dto.js';
 
-export class NetworkPolicyDto {
-  @ApiProperty({ example: 'networking.k8s.io/v1' })
-  apiVersion: string;
+// The subset of networking.k8s.io/v1 NetworkPolicy that gbp-netpol emits
+// (src/core/kube/network-policy.types.ts), as the Kubernetes API names its parts.
 
-  @ApiProperty({ example: 'NetworkPolicy' })
-  kind: string;
+const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'name (the network), namespace, labels (managed-by, network, policy) and annotations tracing each rule to the document.',
+@ApiSchema({ name: 'LabelSelectorRequirement' })
+export class LabelSelectorRequirementDto {
+  @ApiProperty({ description: 'The label key.', example: 'kubernetes.io/metadata.name' })
+  key: string;
+
+  @ApiProperty({ enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] })
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+  @ApiPropertyOptional({ type: [String], description: 'For In and NotIn.' })
+  values?: string[];
+}
+
+@ApiSchema({ name: 'LabelSelector' })
+export class LabelSelectorDto {
+  @ApiPropertyOptional({ ...STRING_MAP, example: { mms_network_tag: 'hangwe-inst-network01' } })
+  matchLabels?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: [LabelSelectorRequirementDto] })
+  matchExpressions?: LabelSelectorRequirementDto[];
+}
+
+@ApiSchema({ name: 'IPBlock' })
+export class IpBlockDto {
+  @ApiProperty({ example: '0.0.0.0/0' })
+  cidr: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['10.244.0.0/16'] })
+  except?: string[];
+}
+
+@ApiSchema({ name: 'NetworkPolicyPeer' })
+export class NetworkPolicyPeerDto {
+  @ApiPropertyOptional({ type: LabelSelectorDto })
+  podSelector?: LabelSelectorDto;
+
+  @ApiPropertyOptional({ type: LabelSelectorDto })
+  namespaceSelector?: LabelSelectorDto;
+
+  @ApiPropertyOptional({ type: IpBlockDto, description: 'Never combined with a selector.' })
+  ipBlock?: IpBlockDto;
+}
+
+@ApiSchema({ name: 'NetworkPolicyPort' })
+export class NetworkPolicyPortDto {
+  @ApiPropertyOptional({ enum: ['TCP', 'UDP', 'SCTP'], description: 'Always set by gbp-netpol.' })
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+
+  @ApiPropertyOptional({
+    description: 'A port number or a named port; absent: every port of the protocol.',
+    oneOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string' }],
+    example: 3306,
   })
-  metadata: Record<string, unknown>;
+  port?: number | string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'The last port of a range.' })
+  endPort?: number;
+}
+
+@ApiSchema({ name: 'NetworkPolicyIngressRule' })
+export class NetworkPolicyIngressRuleDto {
+  @ApiPropertyOptional({ type: [NetworkPolicyPeerDto], description: 'Absent: from anywhere.' })
+  from?: NetworkPolicyPeerDto[];
+
+  @ApiPropertyOptional({ type: [NetworkPolicyPortDto], description: 'Absent: every port.' })
+  ports?: NetworkPolicyPortDto[];
+}
+
+@ApiSchema({ name: 'NetworkPolicyEgressRule' })
+export class NetworkPolicyEgressRuleDto {
+  @ApiPropertyOptional({ type: [NetworkPolicyPeerDto], description: 'Absent: to anywhere.' })
+  to?: NetworkPolicyPeerDto[];
+
+  @ApiPropertyOptional({ type: [NetworkPolicyPortDto], description: 'Absent: every port.' })
+  ports?: NetworkPolicyPortDto[];
+}
+
+@ApiSchema({ name: 'NetworkPolicySpec' })
+export class NetworkPolicySpecDto {
+  @ApiProperty({ type: LabelSelectorDto, description: 'The members of the network.' })
+  podSelector: LabelSelectorDto;
+
+  @ApiPropertyOptional({
+    enum: ['Ingress', 'Egress'],
+    isArray: true,
+    description: 'Always explicit in what gbp-netpol emits.',
+  })
+  policyTypes?: ('Ingress' | 'Egress')[];
+
+  @ApiPropertyOptional({ type: [NetworkPolicyIngressRuleDto] })
+  ingress?: NetworkPolicyIngressRuleDto[];
+
+  @ApiPropertyOptional({ type: [NetworkPolicyEgressRuleDto] })
+  egress?: NetworkPolicyEgressRuleDto[];
+}
+
+@ApiSchema({ name: 'ObjectMeta' })
+export class ObjectMetaDto {
+  @ApiProperty({ description: 'The network name.', example: 'hangwe-inst-network01' })
+  name: string;
+
+  @ApiProperty({ example: 'mms' })
+  namespace: string;
+
+  @ApiPropertyOptional({
+    ...STRING_MAP,
+    description: 'managed-by, network and (as applied) policy labels.',
+  })
+  labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    ...STRING_MAP,
+    description:
+      'Annotations tracing each rule to the document (and, as applied, the revision and content hash).',
+  })
+  annotations?: Record<string, string>;
+}
+
+@ApiSchema({ name: 'NetworkPolicy' })
+export class NetworkPolicyDto {
+  @ApiProperty({ enum: ['networking.k8s.io/v1'] })
+  apiVersion: 'networking.k8s.io/v1';
+
+  @ApiProperty({ enum: ['NetworkPolicy'] })
+  kind: 'NetworkPolicy';
+
+  @ApiProperty({ type: ObjectMetaDto })
+  metadata: ObjectMetaDto;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: NetworkPolicySpecDto,
     description:
       'A canonical NetworkPolicySpec: explicit policyTypes and protocols, merged and sorted rules.',
   })
-  spec: Record<string, unknown>;
+  spec: NetworkPolicySpecDto;
 }
 
+@ApiSchema({ name: 'CompileResult' })
 export class CompileResponseDto {
   @ApiProperty({
     type: [NetworkPolicyDto],
@@ -39,6 +157,7 @@ export class CompileResponseDto {
   warnings: ProblemItemDto[];
 }
 
+@ApiSchema({ name: 'PortSelection' })
 export class PortSelectionDto {
   @ApiProperty({ enum: ['TCP', 'UDP', 'SCTP'] })
   protocol: string;
@@ -53,6 +172,15 @@ export class PortSelectionDto {
   ports: 'all' | string[];
 }
 
+/** `allowed` of a connectivity cell: "all", or the allowed ports per protocol (portSetToJson). */
+export const ALLOWED_PORTS = {
+  oneOf: [
+    { type: 'string', enum: ['all'] },
+    { type: 'array', items: { $ref: getSchemaPath(PortSelectionDto) } },
+  ],
+};
+
+@ApiSchema({ name: 'ConnectivitySource' })
 export class ConnectivitySourceDto {
   @ApiProperty({
     example: 'network:hangwe-inst-network01',
@@ -73,6 +201,7 @@ export class ConnectivitySourceDto {
   sampleAddress?: string;
 }
 
+@ApiSchema({ name: 'ConnectivityCell' })
 export class ConnectivityCellDto {
   @ApiProperty()
   namespace: string;
@@ -85,14 +214,12 @@ export class ConnectivityCellDto {
 
   @ApiProperty({
     description: '"all" (every port of every protocol) or the allowed ports per protocol.',
-    oneOf: [
-      { type: 'string', enum: ['all'] },
-      { type: 'array', items: { $ref: '#/components/schemas/PortSelectionDto' } },
-    ],
+    ...ALLOWED_PORTS,
   })
   allowed: 'all' | PortSelectionDto[];
 }
 
+@ApiSchema({ name: 'Connectivity' })
 export class ConnectivityResponseDto {
   @ApiProperty({ type: [String] })
   namespaces: string[];
@@ -112,4 +239,16 @@ export class ConnectivityResponseDto {
 
   @ApiProperty({ type: [ProblemItemDto] })
   warnings: ProblemItemDto[];
+}
+
+@ApiSchema({ name: 'PolicyConnectivity' })
+export class PolicyConnectivityDto extends ConnectivityResponseDto {
+  @ApiProperty({ description: 'Policy name.', example: 'mms-example' })
+  policy: string;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'The latest revision, whose objects are evaluated.',
+  })
+  revision: number;
 }

@@ -1,8 +1,16 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ANY_JSON } from '../../../common/dto/any-json.js';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  getSchemaPath,
+} from '@nestjs/swagger';
 
 // These classes document the MMS document format in OpenAPI. Validation itself is done by
 // the pure core parser (src/core/document), which reports every problem with a JSON pointer.
 
+@ApiSchema({ name: 'Port' })
 export class PortDto {
   @ApiPropertyOptional({
     description: 'TCP, UDP or SCTP, in any case. Default TCP.',
@@ -21,13 +29,18 @@ export class PortDto {
   @ApiPropertyOptional({
     description:
       'ACI source port: accepted and ignored with a warning (NetworkPolicy matches destination ports only).',
+    ...ANY_JSON,
   })
   source_port?: unknown;
 
-  @ApiPropertyOptional({ description: 'ACI source ports: accepted and ignored with a warning.' })
+  @ApiPropertyOptional({
+    description: 'ACI source ports: accepted and ignored with a warning.',
+    ...ANY_JSON,
+  })
   source_ports?: unknown;
 }
 
+@ApiSchema({ name: 'Contract' })
 export class ContractDto {
   @ApiProperty({
     type: [String],
@@ -57,10 +70,10 @@ export class ContractDto {
   })
   provider_access?: 'full' | 'none';
 
-  @ApiPropertyOptional({ description: 'ACI: accepted and ignored with a warning.' })
+  @ApiPropertyOptional({ description: 'ACI: accepted and ignored with a warning.', ...ANY_JSON })
   source_port?: unknown;
 
-  @ApiPropertyOptional({ description: 'ACI: accepted and ignored with a warning.' })
+  @ApiPropertyOptional({ description: 'ACI: accepted and ignored with a warning.', ...ANY_JSON })
   source_ports?: unknown;
 
   @ApiPropertyOptional({
@@ -83,6 +96,7 @@ export class ContractDto {
   action?: string;
 }
 
+@ApiSchema({ name: 'ExposeRule' })
 export class ExposeDto {
   @ApiProperty({
     description: 'The network that is reachable from outside.',
@@ -110,6 +124,7 @@ export class ExposeDto {
   ports?: PortDto[];
 }
 
+@ApiSchema({ name: 'DocumentOptions' })
 export class DocumentOptionsDto {
   @ApiPropertyOptional({
     description: 'Pod label whose value names the network a pod belongs to.',
@@ -149,6 +164,7 @@ export class DocumentOptionsDto {
 }
 
 @ApiExtraModels(ContractDto)
+@ApiSchema({ name: 'PolicyDocument' })
 export class PolicyDocumentDto {
   @ApiProperty({
     type: [String],

@@ -1,9 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ANY_JSON } from '../../../common/dto/any-json.js';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ProblemItemDto } from '../../../common/dto/problem.dto.js';
+import { ALLOWED_PORTS } from '../../compile/dto/compile-response.dto.js';
 import { PolicyTargetsDto } from '../../policies/dto/create-policy.dto.js';
 
 // Answer shapes of the diff and plan routes, for OpenAPI only (the service returns plain objects).
 
+@ApiSchema({ name: 'JsonPatchOperation' })
 export class JsonPatchOpDto {
   @ApiProperty({
     enum: ['add', 'remove', 'replace'],
@@ -18,10 +21,11 @@ export class JsonPatchOpDto {
   })
   path: string;
 
-  @ApiPropertyOptional({ description: 'The new value (add, replace).', example: 3306 })
+  @ApiPropertyOptional({ description: 'The new value (add, replace).', example: 3306, ...ANY_JSON })
   value?: unknown;
 }
 
+@ApiSchema({ name: 'FieldOwner' })
 export class FieldOwnerDto {
   @ApiProperty({ description: 'A path of the patch.', example: '/spec/ingress/0/ports/0/port' })
   path: string;
@@ -36,6 +40,7 @@ export class FieldOwnerDto {
   manager: string | null;
 }
 
+@ApiSchema({ name: 'ResourceError' })
 export class ResourceErrorDto {
   @ApiProperty({
     description:
@@ -64,6 +69,7 @@ export class ResourceErrorDto {
   message: string;
 }
 
+@ApiSchema({ name: 'ResourceDiff' })
 export class ResourceDiffDto {
   @ApiProperty({ description: 'Namespace of the NetworkPolicy.', example: 'mms' })
   namespace: string;
@@ -123,6 +129,7 @@ export class ResourceDiffDto {
   owners: FieldOwnerDto[];
 }
 
+@ApiSchema({ name: 'ClusterError' })
 export class ClusterErrorDto {
   @ApiProperty({
     description:
@@ -138,6 +145,7 @@ export class ClusterErrorDto {
   message: string;
 }
 
+@ApiSchema({ name: 'ActionSummary' })
 export class ActionSummaryDto {
   @ApiProperty({ description: 'Objects that would be created.' })
   create: number;
@@ -158,6 +166,7 @@ export class ActionSummaryDto {
   error: number;
 }
 
+@ApiSchema({ name: 'ClusterDiff' })
 export class ClusterDiffDto {
   @ApiProperty({ description: 'Registered cluster name.', example: 'prod-eu' })
   cluster: string;
@@ -177,6 +186,13 @@ export class ClusterDiffDto {
   })
   error: ClusterErrorDto | null;
 
+  @ApiProperty({
+    type: [ProblemItemDto],
+    description:
+      "What compiling the objects for this cluster's networks warned about (e.g. POD_NETWORKS_UNKNOWN).",
+  })
+  warnings: ProblemItemDto[];
+
   @ApiProperty({ type: ActionSummaryDto, description: 'Number of resources per action.' })
   summary: ActionSummaryDto;
 
@@ -187,6 +203,7 @@ export class ClusterDiffDto {
   resources: ResourceDiffDto[];
 }
 
+@ApiSchema({ name: 'PolicyDiff' })
 export class PolicyDiffResponseDto {
   @ApiProperty({ description: 'Policy name.' })
   policy: string;
@@ -198,6 +215,7 @@ export class PolicyDiffResponseDto {
   clusters: ClusterDiffDto[];
 }
 
+@ApiSchema({ name: 'ConnectivityDelta' })
 export class ConnectivityDeltaDto {
   @ApiProperty({ description: 'Namespace of both ends.', example: 'mms' })
   namespace: string;
@@ -219,14 +237,12 @@ export class ConnectivityDeltaDto {
 
   @ApiProperty({
     description: 'The same ports: "all" or per protocol.',
-    oneOf: [
-      { type: 'string', enum: ['all'] },
-      { type: 'array', items: { $ref: '#/components/schemas/PortSelectionDto' } },
-    ],
+    ...ALLOWED_PORTS,
   })
   allowed: unknown;
 }
 
+@ApiSchema({ name: 'ConnectivityChange' })
 export class ConnectivityChangeDto {
   @ApiProperty({
     type: [ConnectivityDeltaDto],
@@ -242,6 +258,7 @@ export class ConnectivityChangeDto {
   lost: ConnectivityDeltaDto[];
 }
 
+@ApiSchema({ name: 'RevisionDiff' })
 export class RevisionDiffResponseDto {
   @ApiProperty({ description: 'Policy name.' })
   policy: string;
@@ -279,6 +296,7 @@ export class RevisionDiffResponseDto {
   connectivity: ConnectivityChangeDto;
 }
 
+@ApiSchema({ name: 'Plan' })
 export class PlanResponseDto {
   @ApiProperty({ description: 'Policy name.' })
   policy: string;

@@ -1,10 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { PolicyDocumentDto } from '../../compile/dto/policy-document.dto.js';
 import { PolicyTargetsDto } from '../../policies/dto/create-policy.dto.js';
 
 /** The body of `POST /v1/policies/{name}/plan`: what a `POST /v1/policies` would send, without name and selfHeal. */
+@ApiSchema({ name: 'PlanRequest' })
 export class PlanRequestDto {
   @ApiPropertyOptional({
     type: PolicyTargetsDto,

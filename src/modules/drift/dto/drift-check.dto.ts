@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { SYNC_STATES } from '../../../infra/database/schema.js';
 
+@ApiSchema({ name: 'DriftedResource' })
 export class DriftedResourceDto {
   @ApiProperty({ description: 'Namespace of the NetworkPolicy.' })
   namespace: string;
@@ -38,6 +39,7 @@ export class DriftedResourceDto {
   healable: boolean;
 }
 
+@ApiSchema({ name: 'ClusterDrift' })
 export class ClusterDriftResultDto {
   @ApiProperty({ description: 'Cluster name.' })
   cluster: string;
@@ -80,11 +82,12 @@ export class ClusterDriftResultDto {
   message?: string;
 }
 
+@ApiSchema({ name: 'DriftCheck' })
 export class DriftCheckResponseDto {
   @ApiProperty({ description: 'Policy name.' })
   policy: string;
 
-  @ApiProperty({ description: 'When the check started (ISO 8601).' })
+  @ApiProperty({ format: 'date-time', description: 'When the check started.' })
   checkedAt: string;
 
   @ApiProperty({ description: 'Kubernetes API requests the check made in total.' })
@@ -97,11 +100,17 @@ export class DriftCheckResponseDto {
   clusters: ClusterDriftResultDto[];
 
   @ApiProperty({
-    type: 'object',
-    nullable: true,
     description:
       'With selfHeal: the re-apply deployment started because of healable drift ({deploymentId}), or why it could not start ({error}); null otherwise.',
-    additionalProperties: true,
+    oneOf: [
+      {
+        type: 'object',
+        properties: { deploymentId: { type: 'string', format: 'uuid' } },
+        required: ['deploymentId'],
+      },
+      { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] },
+      { type: 'null' },
+    ],
   })
-  selfHeal: Record<string, string> | null;
+  selfHeal: { deploymentId: string } | { error: string } | null;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,6 +18,7 @@ import { PolicyDocumentDto } from '../../compile/dto/policy-document.dto.js';
 
 const DNS_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
 
+@ApiSchema({ name: 'ClusterSelector' })
 export class ClusterSelectorDto {
   @ApiProperty({
     type: 'object',
@@ -30,6 +31,7 @@ export class ClusterSelectorDto {
   matchLabels: Record<string, string>;
 }
 
+@ApiSchema({ name: 'PolicyTargets' })
 export class PolicyTargetsDto {
   @ApiPropertyOptional({
     type: [String],
@@ -50,6 +52,7 @@ export class PolicyTargetsDto {
   clusterSelector?: ClusterSelectorDto;
 }
 
+@ApiSchema({ name: 'CreatePolicy' })
 export class CreatePolicyDto {
   @ApiProperty({
     description: 'Policy name, a DNS-1123 label; objects are labelled gbp-netpol.io/policy=<name>.',

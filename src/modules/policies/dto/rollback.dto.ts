@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsInt, Min } from 'class-validator';
 
+@ApiSchema({ name: 'Rollback' })
 export class RollbackDto {
   @ApiProperty({
     description:

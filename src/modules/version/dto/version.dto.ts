@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { DocumentOptionInfo, VersionInfo } from '../version.service.js';
 
+@ApiSchema({ name: 'BuildInfo' })
 export class BuildInfoDto {
   @ApiPropertyOptional({
     description: 'The commit the image was built from (BUILD_COMMIT); absent when run from source.',
@@ -15,6 +16,7 @@ export class BuildInfoDto {
   date?: string;
 }
 
+@ApiSchema({ name: 'DocumentOption' })
 export class DocumentOptionDto implements DocumentOptionInfo {
   @ApiProperty({ description: "The key in the document's `options`.", example: 'egress' })
   name: string;
@@ -36,6 +38,7 @@ export class DocumentOptionDto implements DocumentOptionInfo {
   perContract?: boolean;
 }
 
+@ApiSchema({ name: 'DocumentSupport' })
 export class DocumentSupportDto {
   @ApiProperty({
     type: [String],
@@ -48,6 +51,7 @@ export class DocumentSupportDto {
   options: DocumentOptionDto[];
 }
 
+@ApiSchema({ name: 'Version' })
 export class VersionDto implements VersionInfo {
   @ApiProperty({ enum: ['gbp-netpol'] })
   name: 'gbp-netpol';

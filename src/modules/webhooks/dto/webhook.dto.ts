@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -17,6 +17,7 @@ import type { CreatedWebhook, DeliveryView, WebhookView } from '../webhooks.serv
 const EVENTS_DESCRIPTION =
   'deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized.';
 
+@ApiSchema({ name: 'CreateWebhook' })
 export class CreateWebhookDto {
   @ApiProperty({
     description:
@@ -55,6 +56,7 @@ export class CreateWebhookDto {
   secret?: string;
 }
 
+@ApiSchema({ name: 'Webhook' })
 export class WebhookDto implements WebhookView {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -69,6 +71,7 @@ export class WebhookDto implements WebhookView {
   createdAt: string;
 }
 
+@ApiSchema({ name: 'CreatedWebhook' })
 export class CreatedWebhookDto extends WebhookDto implements CreatedWebhook {
   @ApiProperty({
     description:
@@ -78,6 +81,7 @@ export class CreatedWebhookDto extends WebhookDto implements CreatedWebhook {
   secret: string;
 }
 
+@ApiSchema({ name: 'WebhookList' })
 export class WebhookPageDto {
   @ApiProperty({ type: [WebhookDto] })
   items: WebhookDto[];
@@ -88,6 +92,7 @@ export class WebhookPageDto {
   nextCursor?: string;
 }
 
+@ApiSchema({ name: 'WebhookEvent' })
 export class WebhookPayloadDto {
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES })
   type: WebhookEventType;
@@ -107,6 +112,7 @@ export class WebhookPayloadDto {
   data: Record<string, unknown>;
 }
 
+@ApiSchema({ name: 'WebhookDelivery' })
 export class WebhookDeliveryDto implements DeliveryView {
   @ApiProperty({
     format: 'uuid',
@@ -147,6 +153,7 @@ export class WebhookDeliveryDto implements DeliveryView {
   payload: WebhookPayloadDto;
 }
 
+@ApiSchema({ name: 'WebhookDeliveryList' })
 export class WebhookDeliveryPageDto {
   @ApiProperty({ type: [WebhookDeliveryDto] })
   items: WebhookDeliveryDto[];
