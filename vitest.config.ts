@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.spec.ts', 'test/harness/**/*.spec.ts'],
+          include: ['src/**/*.spec.ts', 'test/harness/**/*.spec.ts', 'test/support/**/*.spec.ts'],
         },
       },
       {

@@ -742,7 +742,8 @@ export interface components {
        * @description The dependencies that are up.
        * @example {
        *       "database": {
-       *         "status": "up"
+       *         "status": "up",
+       *         "driver": "postgres"
        *       },
        *       "redis": {
        *         "status": "up"
@@ -753,13 +754,18 @@ export interface components {
         [key: string]: {
           /** @enum {string} */
           status: 'up' | 'down';
+          /** @description database: pglite or postgres. */
+          driver?: string;
+          /** @description Why it is down. */
+          message?: string;
         };
       };
       /**
        * @description The dependencies that are down (none here).
        * @example {
        *       "database": {
-       *         "status": "up"
+       *         "status": "up",
+       *         "driver": "postgres"
        *       },
        *       "redis": {
        *         "status": "up"
@@ -770,13 +776,18 @@ export interface components {
         [key: string]: {
           /** @enum {string} */
           status: 'up' | 'down';
+          /** @description database: pglite or postgres. */
+          driver?: string;
+          /** @description Why it is down. */
+          message?: string;
         };
       };
       /**
        * @description Every dependency.
        * @example {
        *       "database": {
-       *         "status": "up"
+       *         "status": "up",
+       *         "driver": "postgres"
        *       },
        *       "redis": {
        *         "status": "up"
@@ -787,6 +798,10 @@ export interface components {
         [key: string]: {
           /** @enum {string} */
           status: 'up' | 'down';
+          /** @description database: pglite or postgres. */
+          driver?: string;
+          /** @description Why it is down. */
+          message?: string;
         };
       };
     };
@@ -982,31 +997,31 @@ export interface components {
        * @description Pod label whose value names the network a pod belongs to.
        * @default mms_network_tag
        */
-      label_key: string;
+      label_key?: string;
       /**
        * @description What providers may reach on consumers of a contract they do not consume.
        * @default full
        * @enum {string}
        */
-      provider_access: 'full' | 'none';
+      provider_access?: 'full' | 'none';
       /**
        * @description Whether members are labelled pods in any namespace ('any') or only in the document's namespaces ('listed').
        * @default any
        * @enum {string}
        */
-      peer_namespaces: 'any' | 'listed';
+      peer_namespaces?: 'any' | 'listed';
       /**
        * @description 'isolate': members of a network never reach each other.
        * @default allow
        * @enum {string}
        */
-      intra_network: 'allow' | 'isolate';
+      intra_network?: 'allow' | 'isolate';
       /**
        * @description 'enforce': members may only open the connections their destinations accept, plus DNS.
        * @default unrestricted
        * @enum {string}
        */
-      egress: 'unrestricted' | 'enforce';
+      egress?: 'unrestricted' | 'enforce';
     };
     PolicyDocument: {
       /**
@@ -1206,7 +1221,7 @@ export interface components {
        * @description Do not verify the API server certificate (for test clusters only; the cluster then shows a warning). With `kubeconfig`, taken from its insecure-skip-tls-verify.
        * @default false
        */
-      insecureSkipTlsVerify: boolean;
+      insecureSkipTlsVerify?: boolean;
       /**
        * @description Kubernetes-style labels (valid label keys and values, at most 64), used by policies to select clusters.
        * @example {
@@ -1267,9 +1282,9 @@ export interface components {
        * Format: date-time
        * @description When the networks were last detected (registration, PATCH of the connection, /check).
        */
-      detectedAt: Record<string, never> | null;
+      detectedAt: string | null;
       /** @description Why something could not be detected (e.g. the identity may not list nodes). */
-      message: Record<string, never> | null;
+      message: string | null;
     };
     ClusterNetworks: {
       /** @description The pod networks the cluster's objects are compiled with (configured, else detected). null: unknown; then expose rules are applied as written, and in-cluster pods may reach exposed ports on plugins that match pod IPs against ipBlocks. */
@@ -1338,13 +1353,13 @@ export interface components {
        */
       server?: string;
       /** @description New base64 PEM CA bundle; null removes it (the system roots are then used). */
-      caData?: Record<string, never> | null;
+      caData?: string | null;
       /** @description New bearer token; it replaces a client certificate unless the same request sets one. null removes it. Never shown. */
-      token?: Record<string, never> | null;
+      token?: string | null;
       /** @description New base64 PEM client certificate, together with `clientKeyData`; it replaces a token unless the same request sets one. null (with clientKeyData null) removes the pair. */
-      clientCertificateData?: Record<string, never> | null;
+      clientCertificateData?: string | null;
       /** @description New base64 PEM client key, together with `clientCertificateData`. Never shown. */
-      clientKeyData?: Record<string, never> | null;
+      clientKeyData?: string | null;
       /** @description A kubeconfig (YAML or JSON) replacing the whole connection (server, CA, credentials, TLS verification); cannot be combined with those fields. Never shown. */
       kubeconfig?: string;
       /** @description The kubeconfig context to use; only with `kubeconfig`. Default: its current-context. */
@@ -1451,7 +1466,7 @@ export interface components {
        * @description Re-apply automatically when drift is detected.
        * @default false
        */
-      selfHeal: boolean;
+      selfHeal?: boolean;
     };
     UnchangedRevision: {
       /**
@@ -2108,7 +2123,7 @@ export interface components {
        * @description Container image; it must provide `sh` and busybox `nc`. Another image than the default needs an admin token.
        * @default busybox:1.36
        */
-      image: string;
+      image?: string;
     };
     ProbePort: {
       /** @enum {string} */

@@ -611,9 +611,9 @@ describe('API tokens, roles, audit, idempotency (e2e)', () => {
     expect(document.paths['/v1/compile'].post?.parameters).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
     );
-    expect((document.paths['/v1/tokens'].post as unknown as Record<string, unknown>)['x-required-role']).toBe(
-      'admin',
-    );
+    expect(
+      (document.paths['/v1/tokens'].post as unknown as Record<string, unknown>)['x-required-role'],
+    ).toBe('admin');
     expect(document.paths['/healthz'].get?.security).toEqual([]);
   });
 });

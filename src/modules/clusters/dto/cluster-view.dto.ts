@@ -65,6 +65,7 @@ export class DetectedNetworksDto {
   serviceCIDRs: string[] | null;
 
   @ApiProperty({
+    type: String,
     format: 'date-time',
     nullable: true,
     description:
@@ -73,6 +74,7 @@ export class DetectedNetworksDto {
   detectedAt: string | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'Why something could not be detected (e.g. the identity may not list nodes).',
   })

@@ -39,6 +39,7 @@ export class UpdateClusterDto {
 
   @ApiPropertyOptional({
     description: 'New base64 PEM CA bundle; null removes it (the system roots are then used).',
+    type: String,
     nullable: true,
     maxLength: MAX_PEM_DATA_LENGTH,
   })
@@ -50,6 +51,7 @@ export class UpdateClusterDto {
   @ApiPropertyOptional({
     description:
       'New bearer token; it replaces a client certificate unless the same request sets one. null removes it. Never shown.',
+    type: String,
     nullable: true,
     writeOnly: true,
     maxLength: MAX_TOKEN_LENGTH,
@@ -63,6 +65,7 @@ export class UpdateClusterDto {
   @ApiPropertyOptional({
     description:
       'New base64 PEM client certificate, together with `clientKeyData`; it replaces a token unless the same request sets one. null (with clientKeyData null) removes the pair.',
+    type: String,
     nullable: true,
     maxLength: MAX_PEM_DATA_LENGTH,
   })
@@ -73,6 +76,7 @@ export class UpdateClusterDto {
 
   @ApiPropertyOptional({
     description: 'New base64 PEM client key, together with `clientCertificateData`. Never shown.',
+    type: String,
     nullable: true,
     writeOnly: true,
     maxLength: MAX_PEM_DATA_LENGTH,

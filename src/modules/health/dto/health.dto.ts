@@ -9,13 +9,17 @@ export class HealthDto {
 /** Per dependency, as @nestjs/terminus reports it: `up`/`down` and what the check adds. */
 const DEPENDENCY: SchemaObject = {
   type: 'object',
-  properties: { status: { type: 'string', enum: ['up', 'down'] } },
+  properties: {
+    status: { type: 'string', enum: ['up', 'down'] },
+    driver: { type: 'string', description: 'database: pglite or postgres.' },
+    message: { type: 'string', description: 'Why it is down.' },
+  },
   required: ['status'],
 };
 const DEPENDENCIES = {
   type: 'object' as const,
   additionalProperties: DEPENDENCY,
-  example: { database: { status: 'up' }, redis: { status: 'up' } },
+  example: { database: { status: 'up', driver: 'postgres' }, redis: { status: 'up' } },
 };
 
 @ApiSchema({ name: 'Readiness' })
