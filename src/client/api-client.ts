@@ -29,12 +29,17 @@ export class ApiProblemError extends Error {
     this.name = 'ApiProblemError';
   }
 
-  /** The problem as lines to show: `path: message` per item of `errors`, else its detail. */
+  /** The problem as lines to show (problemLines). */
   lines(): string[] {
-    const items = this.problem.errors ?? [];
-    if (items.length === 0) return [this.problem.detail];
-    return items.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
+    return problemLines(this.problem);
   }
+}
+
+/** A problem as lines to show: `path: message` per item of `errors`, else its detail. */
+export function problemLines(problem: Pick<Problem, 'detail' | 'errors'>): string[] {
+  const items = problem.errors ?? [];
+  if (items.length === 0) return [problem.detail];
+  return items.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
 }
 
 /**

@@ -6,9 +6,9 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
-import { stringify } from 'yaml';
 import { YAML_MEDIA_TYPE } from './media-types.js';
-import { setWarningHeaders, warningTexts, yamlWarningComments } from './warnings.js';
+import { setWarningHeaders, warningTexts } from './warnings.js';
+import { yamlAnswer } from './yaml-answer.js';
 
 export { YAML_MEDIA_TYPE };
 
@@ -42,19 +42,10 @@ export class YamlResponseInterceptor implements NestInterceptor {
       map((body: unknown) => {
         const items = (body as { items?: unknown[] } | undefined)?.items;
         if (!Array.isArray(items)) return body;
-        const warnings = warningTexts(body);
-        setWarningHeaders(res, warnings);
+        setWarningHeaders(res, warningTexts(body));
         res.type(YAML_MEDIA_TYPE);
-        return yamlWarningComments(warnings) + toMultiDocumentYaml(items);
+        return yamlAnswer({ ...(body as object), items });
       }),
     );
   }
-}
-
-/** Multi-document YAML, one object per document; shared sub-objects are written out, never aliased. */
-export function toMultiDocumentYaml(items: unknown[]): string {
-  return items
-    .map((item) => stringify(item, { aliasDuplicateObjects: false, lineWidth: 0 }))
-    .map((doc) => `---\n${doc}`)
-    .join('');
 }
