@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ClusterAdmin,
   type LeastPrivilegeIdentity,
@@ -17,7 +16,12 @@ import { freePort } from './free-port.js';
 import { rawRequest } from './https-request.js';
 import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
 import { locateKubeBinaries, type KubeBinaries } from './locate-kube-binaries.js';
-import { spawnManaged, tailFile, type ManagedProcess } from './managed-process.js';
+import {
+  pollWhileRunning,
+  spawnManaged,
+  tailFile,
+  type ManagedProcess,
+} from './managed-process.js';
 import {
   CLUSTER_DIR_PREFIX,
   OWNER_FILE,
@@ -156,26 +160,12 @@ async function waitFor(
   processes: ManagedProcess[],
   probe: () => Promise<boolean>,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastProblem = 'no answer yet';
-  while (Date.now() < deadline) {
-    for (const p of processes) {
-      const exit = p.exitInfo();
-      if (exit)
-        throw new Error(
-          `${p.name} exited (code ${exit.code}, signal ${exit.signal}) while waiting for ${what}`,
-        );
-    }
-    try {
-      if (await probe()) return;
-      lastProblem = 'not ready';
-    } catch (error) {
-      lastProblem = (error as Error).message;
-    }
-    await sleep(100);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what} (last probe: ${lastProblem})`,
+  await pollWhileRunning(
+    what,
+    timeoutMs,
+    processes,
+    async () => ((await probe()) ? true : undefined),
+    100,
   );
 }
 

@@ -83,3 +83,36 @@ export async function tailFile(path: string, lines = 40): Promise<string> {
     return `(cannot read ${path}: ${(error as Error).message})`;
   }
 }
+
+/**
+ * Calls `probe` every `intervalMs` until it gives a value, failing at once when one of
+ * `processes` exits and after `timeoutMs` with the last probe error.
+ */
+export async function pollWhileRunning<T>(
+  what: string,
+  timeoutMs: number,
+  processes: readonly ManagedProcess[],
+  probe: () => Promise<T | undefined>,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    for (const p of processes) {
+      const exit = p.exitInfo();
+      if (exit)
+        throw new Error(
+          `${p.name} exited (code ${exit.code}, signal ${exit.signal}) while waiting for ${what}`,
+        );
+    }
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      last = 'not yet';
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
+}

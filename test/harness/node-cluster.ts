@@ -10,7 +10,12 @@ import type { ClusterAdmin } from './cluster-admin.js';
 import { startCluster, SERVICE_CLUSTER_IP_RANGE, type KubeCluster } from './kube-cluster.js';
 import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
 import { locateNodeBinaries, type NodeBinaries } from './locate-kube-binaries.js';
-import { spawnManaged, tailFile, type ManagedProcess } from './managed-process.js';
+import {
+  pollWhileRunning,
+  spawnManaged,
+  tailFile,
+  type ManagedProcess,
+} from './managed-process.js';
 import {
   cleanupNodeHost,
   hasCommand,
@@ -230,35 +235,6 @@ function nodeIsReady(node: V1Node | undefined): boolean {
   return ready && !tainted && Boolean(node?.spec?.podCIDR);
 }
 
-async function poll<T>(
-  what: string,
-  timeoutMs: number,
-  processes: readonly ManagedProcess[],
-  probe: () => Promise<T | undefined>,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    for (const p of processes) {
-      const exit = p.exitInfo();
-      if (exit)
-        throw new Error(
-          `${p.name} exited (code ${exit.code}, signal ${exit.signal}) while waiting for ${what}`,
-        );
-    }
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-      last = 'not yet';
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-}
-
 /** Deletes every pod and waits (bounded) until containerd runs no container of ours. */
 async function removeAllPods(
   state: NodeHostState,
@@ -425,7 +401,7 @@ async function runSmokePod(
       },
     },
   });
-  return poll<V1Pod>('the smoke pod Running', timeoutMs, running, async () => {
+  return pollWhileRunning<V1Pod>('the smoke pod Running', timeoutMs, running, async () => {
     const p = await admin.core.readNamespacedPod({ namespace: HARNESS_NAMESPACE, name: 'smoke' });
     return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
   });
@@ -626,7 +602,7 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     const containerd = spawn('containerd', 'containerd', ['--config', containerdToml]);
     const ctr = (...args: string[]) =>
       execFileAsync('ctr', ['-a', paths.socket, '-n', 'k8s.io', ...args], { env });
-    await poll('containerd', 30_000, [containerd], async () =>
+    await pollWhileRunning('containerd', 30_000, [containerd], async () =>
       (await ctr('version')) ? true : undefined,
     );
     await ctr('images', 'import', imageFiles.pause);
@@ -693,7 +669,7 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
       '--v=1',
     ]);
     const running = [containerd, kcm, scheduler, kubelet];
-    await poll(`node ${nodeName} Ready`, readyTimeoutMs, running, async () => {
+    await pollWhileRunning(`node ${nodeName} Ready`, readyTimeoutMs, running, async () => {
       try {
         return nodeIsReady(await cp.admin.core.readNode({ name: nodeName })) ? true : undefined;
       } catch (error) {
@@ -720,7 +696,7 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     createOutsideNamespace(outside);
 
     const waitForEnforcer: NodeCluster['waitForEnforcer'] = async (expect) => {
-      await poll('kube-router rules', expect.timeoutMs ?? 60_000, running, async () => {
+      await pollWhileRunning('kube-router rules', expect.timeoutMs ?? 60_000, running, async () => {
         const rules = run('iptables-save', ['-t', 'filter']);
         const ipsOk = (expect.podIps ?? []).every((ip) => rules.includes(` ${ip}/32 `));
         const presentOk = (expect.present ?? []).every((p) => rules.includes(`nw policy ${p}"`));

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeCell, ProbeReport } from '../../src/core/probes/probe-run.js';
 import { startNodeCluster, type NodeCluster } from '../harness/node-cluster.js';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { loadExampleDocument } from '../support/example-document.js';
@@ -8,34 +9,12 @@ import { waitFor } from '../support/wait-for.js';
 
 // The service's own probe runs on a real node (containerd, the CNI bridge, kube-router as the
 // enforcer): the test pods measure every pair on every probe port and report through their
-// logs, and the report must show measured = expected on every cell.
+// termination messages, and the report must show measured = expected on every cell.
 
-interface Cell {
-  source: string;
-  destination: string;
-  protocol: string;
-  port: number;
-  expected: string;
-  measured: string;
-  reason?: string;
-}
-
+// The answer of GET …/probes: the pods, and the run's report as the core builds it.
 interface ProbesAnswer {
   pods: { name: string; namespace: string; phase: string | null }[];
-  run: {
-    state: string;
-    summary: {
-      cells: number;
-      measured: number;
-      notMeasured: number;
-      mismatches: number;
-      allMatch: boolean;
-    };
-    cells: Cell[];
-    mismatches: Cell[];
-    external: Cell[] | null;
-    problems: string[];
-  } | null;
+  run: ProbeReport | null;
 }
 
 let cluster: NodeCluster;
@@ -120,7 +99,7 @@ async function removeProbes(policy: string): Promise<void> {
   );
 }
 
-function describeMismatches(cells: readonly Cell[]): string {
+function describeMismatches(cells: readonly ProbeCell[]): string {
   return cells
     .slice(0, 20)
     .map(

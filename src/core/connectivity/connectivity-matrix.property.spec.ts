@@ -16,10 +16,10 @@ import {
 import { isEmptyPortSet, portSetToJson, type PortSet } from '../ports/port-set.js';
 import {
   buildConnectivityMatrix,
+  connectivitySources,
   sampleAddress,
   type ConnectivityCell,
   type ConnectivityMatrix,
-  type ConnectivitySource,
 } from './connectivity-matrix.js';
 
 // The reference: the pair-by-pair implementation buildConnectivityMatrix had before it was
@@ -31,22 +31,7 @@ function referenceMatrix(doc: NormalisedDocument, objects: NetworkPolicy[]): Con
     doc.namespaces.map((name) => ({ name, labels: {} })),
   );
   const key = doc.options.labelKey;
-  const sources: ConnectivitySource[] = [
-    ...doc.networks.map((n) => ({ id: `network:${n}`, kind: 'network' as const, network: n })),
-    { id: 'untagged', kind: 'untagged' },
-  ];
-  const seenCidrs = new Set<string>();
-  for (const e of doc.expose) {
-    const id = `cidr:${e.cidr}${e.except.length ? ` except ${e.except.join(',')}` : ''}`;
-    if (seenCidrs.has(id)) continue;
-    seenCidrs.add(id);
-    sources.push({
-      id,
-      kind: 'cidr',
-      cidr: e.cidr,
-      sampleAddress: sampleAddress(e.cidr, e.except),
-    });
-  }
+  const sources = connectivitySources(doc);
 
   const cells: ConnectivityCell[] = [];
   for (const namespace of doc.namespaces) {

@@ -59,6 +59,30 @@ function jsonOfPorts(): (ports: PortSet) => ConnectivityCell['allowed'] {
 }
 
 /**
+ * The rows of a connectivity view: every network, the untagged pod, then each distinct exposed
+ * CIDR (with its except list) and the address that stands for it.
+ */
+export function connectivitySources(doc: NormalisedDocument): ConnectivitySource[] {
+  const sources: ConnectivitySource[] = [
+    ...doc.networks.map((n) => ({ id: `network:${n}`, kind: 'network' as const, network: n })),
+    { id: 'untagged', kind: 'untagged' },
+  ];
+  const seenCidrs = new Set<string>();
+  for (const e of doc.expose) {
+    const id = `cidr:${e.cidr}${e.except.length ? ` except ${e.except.join(',')}` : ''}`;
+    if (seenCidrs.has(id)) continue;
+    seenCidrs.add(id);
+    sources.push({
+      id,
+      kind: 'cidr',
+      cidr: e.cidr,
+      sampleAddress: sampleAddress(e.cidr, e.except),
+    });
+  }
+  return sources;
+}
+
+/**
  * Evaluates `objects` (normally the compiled output of `doc`) for every document namespace:
  * each network's members, untagged pods and each exposed cidr, as sources, against each
  * network's members as destinations, in the same namespace. It reads nothing but the
@@ -81,22 +105,7 @@ export function buildConnectivityMatrix(
     doc.namespaces.map((name) => ({ name, labels: {} })),
   );
   const key = doc.options.labelKey;
-  const sources: ConnectivitySource[] = [
-    ...doc.networks.map((n) => ({ id: `network:${n}`, kind: 'network' as const, network: n })),
-    { id: 'untagged', kind: 'untagged' },
-  ];
-  const seenCidrs = new Set<string>();
-  for (const e of doc.expose) {
-    const id = `cidr:${e.cidr}${e.except.length ? ` except ${e.except.join(',')}` : ''}`;
-    if (seenCidrs.has(id)) continue;
-    seenCidrs.add(id);
-    sources.push({
-      id,
-      kind: 'cidr',
-      cidr: e.cidr,
-      sampleAddress: sampleAddress(e.cidr, e.except),
-    });
-  }
+  const sources = connectivitySources(doc);
 
   const json = jsonOfPorts();
   const cells: ConnectivityCell[] = [];

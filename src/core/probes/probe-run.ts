@@ -263,16 +263,11 @@ export function planProbeClients(input: {
   return clients;
 }
 
-/** A measuring pod as read back from the cluster. */
-export interface ProbeClientState {
-  name: string;
-  namespace: string;
-  labels: Record<string, string>;
-  phase: string | null;
-  ip: string | null;
-  nodeName: string | null;
-  /** Why it is not Running or Succeeded, or why it failed (e.g. DeadlineExceeded). */
-  reason?: string;
+/**
+ * A measuring pod as read back from the cluster; `reason` also says why it failed (e.g.
+ * DeadlineExceeded).
+ */
+export interface ProbeClientState extends ProbeServer {
   /** ISO time it was created. */
   createdAt: string | null;
   plan: ProbePlan | null;

@@ -163,19 +163,24 @@ export class DocumentCompiler {
   ): Promise<{ stored: StoredConnectivity; computed: boolean }> {
     if (revision.connectivity)
       return { stored: revision.connectivity as StoredConnectivity, computed: false };
-    const parsed = await this.run('compile', { document: revision.document, options: {} });
-    if (!parsed.ok)
-      throw httpProblem(
-        'STORED_DOCUMENT_INVALID',
-        { name: policy, number: revision.number },
-        { errors: parsed.errors },
-      );
+    const parsed = await this.compileStored(policy, revision);
     const stored = await this.connectivityToStore({
       document: parsed.document,
       objects: revision.objects,
       warnings: parsed.warnings,
     });
     return { stored, computed: true };
+  }
+
+  /** A stored revision's document compiled again (409 when it no longer parses, e.g. after an upgrade). */
+  private async compileStored(policy: string, revision: { number: number; document: unknown }) {
+    const parsed = await this.run('compile', { document: revision.document, options: {} });
+    if (parsed.ok) return parsed;
+    throw httpProblem(
+      'STORED_DOCUMENT_INVALID',
+      { name: policy, number: revision.number },
+      { errors: parsed.errors },
+    );
   }
 
   /**
@@ -187,13 +192,7 @@ export class DocumentCompiler {
     revision: { number: number; document: unknown; objects: NetworkPolicy[] },
     networks: ClusterNetworks,
   ): Promise<ConnectivityMatrix & { warnings: Problem[] }> {
-    const parsed = await this.run('compile', { document: revision.document, options: {} });
-    if (!parsed.ok)
-      throw httpProblem(
-        'STORED_DOCUMENT_INVALID',
-        { name: policy, number: revision.number },
-        { errors: parsed.errors },
-      );
+    const parsed = await this.compileStored(policy, revision);
     const scoped = scopeForCluster(revision.objects, networks);
     return this.connectivity({
       document: parsed.document,
