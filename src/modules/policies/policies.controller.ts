@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -42,18 +43,28 @@ import { PoliciesService } from './policies.service.js';
 import { revisionAnswer } from './policy-answers.js';
 
 /**
- * What storing a revision can refuse: the document (400, paths under /document; 422 over a
- * limit or the time budget; 503 too busy), its targets (none, or an unknown cluster), a
- * stored document that no longer parses (rollback).
+ * The answers of storing a revision (revisionAnswer): 202 with the deployment, 200 when
+ * nothing changed; and what it can refuse: the document (400, paths under /document; 422 over a
+ * limit or the time budget; 503 too busy) and its targets (none, or an unknown cluster).
  */
-const STORING_PROBLEMS = [
-  'INVALID_DOCUMENT',
-  'NO_TARGETS',
-  'UNKNOWN_CLUSTER',
-  'COMPILE_LIMIT_EXCEEDED',
-  'COMPUTE_BUDGET_EXCEEDED',
-  'COMPUTE_BUSY',
-] as const;
+const storedRevisionAnswers = applyDecorators(
+  ApiAcceptedResponse({
+    type: StoredRevisionDto,
+    description: 'A new revision; its deployment is queued.',
+  }),
+  ApiOkResponse({
+    type: UnchangedRevisionDto,
+    description: 'Same content as the latest revision: nothing changed.',
+  }),
+  ApiProblems(
+    'INVALID_DOCUMENT',
+    'NO_TARGETS',
+    'UNKNOWN_CLUSTER',
+    'COMPILE_LIMIT_EXCEEDED',
+    'COMPUTE_BUDGET_EXCEEDED',
+    'COMPUTE_BUSY',
+  ),
+);
 
 @ApiTags('policies')
 @Controller('v1/policies')
@@ -71,15 +82,7 @@ export class PoliciesController {
     description:
       'Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).',
   })
-  @ApiAcceptedResponse({
-    type: StoredRevisionDto,
-    description: 'A new revision; its deployment is queued.',
-  })
-  @ApiOkResponse({
-    type: UnchangedRevisionDto,
-    description: 'Same content as the latest revision: nothing changed.',
-  })
-  @ApiProblems(...STORING_PROBLEMS)
+  @storedRevisionAnswers
   async create(@Body() dto: CreatePolicyDto, @Res({ passthrough: true }) res: Response) {
     return revisionAnswer(res, await this.policies.create(dto));
   }
@@ -170,15 +173,8 @@ export class PoliciesController {
     description:
       'Answers 202 with the new revision and its deployment, like POST /v1/policies; 200 when the old revision equals the latest content.',
   })
-  @ApiAcceptedResponse({
-    type: StoredRevisionDto,
-    description: 'A new revision; its deployment is queued.',
-  })
-  @ApiOkResponse({
-    type: UnchangedRevisionDto,
-    description: 'Same content as the latest revision: nothing changed.',
-  })
-  @ApiProblems(...STORING_PROBLEMS, 'POLICY_NOT_FOUND', 'REVISION_NOT_FOUND')
+  @storedRevisionAnswers
+  @ApiProblems('POLICY_NOT_FOUND', 'REVISION_NOT_FOUND')
   async rollback(
     @Param('name') name: string,
     @Body() dto: RollbackDto,
