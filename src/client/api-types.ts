@@ -4,6085 +4,6059 @@
  */
 
 export interface paths {
-  '/healthz': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process is up and serving
+         * @description Open: no token needed, not rate limited.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Liveness: the process is up and serving
-     * @description Open: no token needed, not rate limited.
-     */
-    get: operations['getHealth'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/readyz': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database and Redis answer
+         * @description Open: no token needed, not rate limited.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Readiness: the database and Redis answer
-     * @description Open: no token needed, not rate limited.
-     */
-    get: operations['getReadiness'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/version': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service version, its build, and the document options it supports (no token)
+         * @description Open: no token needed, not rate limited.
+         */
+        get: operations["getVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The service version, its build, and the document options it supports (no token)
-     * @description Open: no token needed, not rate limited.
-     */
-    get: operations['getVersion'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tokens': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the API tokens, by name, without their secrets (admin)
+         * @description Role: `admin` (a bearer token).
+         */
+        get: operations["listTokens"];
+        put?: never;
+        /**
+         * Create an API token (admin)
+         * @description The answer holds the secret: the only time it is shown.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List the API tokens, by name, without their secrets (admin)
-     * @description Role: `admin` (a bearer token).
-     */
-    get: operations['listTokens'];
-    put?: never;
-    /**
-     * Create an API token (admin)
-     * @description The answer holds the secret: the only time it is shown.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    post: operations['createToken'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/tokens/{name}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/tokens/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token (admin)
+         * @description Immediate in this process, within 10 s in the others.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        delete: operations["deleteToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Revoke an API token (admin)
-     * @description Immediate in this process, within 10 s in the others.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    delete: operations['deleteToken'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/compile': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/compile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compile a document into NetworkPolicies (stores nothing)
+         * @description With `Accept: application/yaml` the answer is multi-document YAML for `kubectl apply -f -`.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["compileDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Compile a document into NetworkPolicies (stores nothing)
-     * @description With `Accept: application/yaml` the answer is multi-document YAML for `kubectl apply -f -`.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['compileDocument'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/compile/connectivity': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/compile/connectivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Who may reach whom, computed by the evaluator from the compiled objects
+         * @description Role: `writer` or higher (a bearer token).
+         */
+        post: operations["computeConnectivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Who may reach whom, computed by the evaluator from the compiled objects
-     * @description Role: `writer` or higher (a bearer token).
-     */
-    post: operations['computeConnectivity'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/clusters': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List clusters, sorted by name
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["listClusters"];
+        put?: never;
+        /**
+         * Register a cluster
+         * @description Stores the credentials encrypted, checks the connection and answers with the cluster (never with its credentials).
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        post: operations["registerCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List clusters, sorted by name
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['listClusters'];
-    put?: never;
-    /**
-     * Register a cluster
-     * @description Stores the credentials encrypted, checks the connection and answers with the cluster (never with its credentials).
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    post: operations['registerCluster'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/clusters/{name}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/clusters/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One cluster
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getCluster"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a cluster
+         * @description With prune=true, gbp-netpol's objects are deleted from it first.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        delete: operations["deleteCluster"];
+        options?: never;
+        head?: never;
+        /**
+         * Change labels and/or the connection
+         * @description A changed connection (server, credentials, kubeconfig, TLS verification) is checked before answering.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        patch: operations["updateCluster"];
+        trace?: never;
     };
-    /**
-     * One cluster
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getCluster'];
-    put?: never;
-    post?: never;
-    /**
-     * Remove a cluster
-     * @description With prune=true, gbp-netpol's objects are deleted from it first.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    delete: operations['deleteCluster'];
-    options?: never;
-    head?: never;
-    /**
-     * Change labels and/or the connection
-     * @description A changed connection (server, credentials, kubeconfig, TLS verification) is checked before answering.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    patch: operations['updateCluster'];
-    trace?: never;
-  };
-  '/v1/clusters/{name}/check': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/clusters/{name}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the connection and the NetworkPolicy permissions in namespaces
+         * @description Uses SelfSubjectAccessReview; the connection state found is stored on the cluster.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        post: operations["checkCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Check the connection and the NetworkPolicy permissions in namespaces
-     * @description Uses SelfSubjectAccessReview; the connection state found is stored on the cluster.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    post: operations['checkCluster'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List policies (paginated, by name)
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["listPolicies"];
+        put?: never;
+        /**
+         * Store a new revision of a policy and roll it out to its target clusters
+         * @description Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["createPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List policies (paginated, by name)
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['listPolicies'];
-    put?: never;
-    /**
-     * Store a new revision of a policy and roll it out to its target clusters
-     * @description Answers 202 with the revision and the deployment (Location: /v1/deployments/{id}); 200 when the document and targets equal the latest revision (nothing stored, nothing deployed).
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['createPolicy'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A policy, with its latest revision and targets
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getPolicy"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove the policy's objects from every cluster it reached, then the policy
+         * @description Answers 202; follow the deletion at /v1/deployments/{id}.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        delete: operations["deletePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A policy, with its latest revision and targets
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getPolicy'];
-    put?: never;
-    post?: never;
-    /**
-     * Remove the policy's objects from every cluster it reached, then the policy
-     * @description Answers 202; follow the deletion at /v1/deployments/{id}.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    delete: operations['deletePolicy'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/status': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per target cluster: connection, sync, the last operation, the applied revision and per-object results
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getPolicyStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Per target cluster: connection, sync, the last operation, the applied revision and per-object results
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getPolicyStatus'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/revisions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revisions, newest first (paginated)
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["listRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Revisions, newest first (paginated)
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['listRevisions'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/revisions/{n}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/revisions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One revision, with its document and targets
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One revision, with its document and targets
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getRevision'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/revisions/{n}/manifests': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/revisions/{n}/manifests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getRevisionManifests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A revision's NetworkPolicies exactly as applied (JSON, or YAML with Accept: application/yaml)
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getRevisionManifests'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/sync': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-apply the latest revision to its targets now
+         * @description Answers 202 with the deployment. Unchanged objects are not written.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["syncPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Re-apply the latest revision to its targets now
-     * @description Answers 202 with the deployment. Unchanged objects are not written.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['syncPolicy'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/rollback': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a new revision equal to an old one (its document and targets) and roll it out
+         * @description Answers 202 with the new revision and its deployment, like POST /v1/policies; 200 when the old revision equals the latest content.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["rollbackPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Store a new revision equal to an old one (its document and targets) and roll it out
-     * @description Answers 202 with the new revision and its deployment, like POST /v1/policies; 200 when the old revision equals the latest content.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['rollbackPolicy'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/deployments/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/deployments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One deployment: per cluster phase, attempt, next retry, error and per-object results, with timestamps
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One deployment: per cluster phase, attempt, next retry, error and per-object results, with timestamps
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getDeployment'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/deployments/{id}/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/deployments/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a deployment: per-cluster phase changes as Server-Sent Events until it ends
+         * @description text/event-stream. Each phase change is an unnamed event (`message`) whose data is `{cluster, phase, attempt, error}`; the first events give every cluster's current phase. When the deployment finishes, an `end` event (`{deploymentId, finishedAt, clusters}`) is sent and the stream closes.
+         *
+         *     Role: `reader` or higher (a bearer token).
+         */
+        get: operations["followDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Follow a deployment: per-cluster phase changes as Server-Sent Events until it ends
-     * @description text/event-stream. Each phase change is an unnamed event (`message`) whose data is `{cluster, phase, attempt, error}`; the first events give every cluster's current phase. When the deployment finishes, an `end` event (`{deploymentId, finishedAt, clusters}`) is sent and the stream closes.
-     *
-     *     Role: `reader` or higher (a bearer token).
-     */
-    get: operations['followDeployment'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/diff': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per cluster and NetworkPolicy: what applying the latest revision would change (server-side dry run; nothing is written)
+         * @description Compares each live object with what a server-side dry-run apply of the desired object returns, both without server fields. Objects this policy owns and no longer produces are deletes; objects of the same name it does not own are conflicts. An unreachable cluster has an error, never an empty diff.
+         *
+         *     Role: `reader` or higher (a bearer token).
+         */
+        get: operations["diffPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Per cluster and NetworkPolicy: what applying the latest revision would change (server-side dry run; nothing is written)
-     * @description Compares each live object with what a server-side dry-run apply of the desired object returns, both without server fields. Objects this policy owns and no longer produces are deletes; objects of the same name it does not own are conflicts. An unreachable cluster has an error, never an empty diff.
-     *
-     *     Role: `reader` or higher (a bearer token).
-     */
-    get: operations['diffPolicy'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/revisions/{a}/diff/{b}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/revisions/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How revision b differs from revision a: document (RFC 6902), manifests (unified diff) and connectivity gained and lost
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["diffRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * How revision b differs from revision a: document (RFC 6902), manifests (unified diff) and connectivity gained and lost
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['diffRevisions'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/plan': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What POST /v1/policies with this document would do in every cluster, without storing or changing anything
+         * @description Validates and compiles like POST /v1/policies, then per target cluster lists creates, updates, deletes (prunes), conflicts and refusals of the API server (validation errors, RBAC denials) from server-side dry runs, and the connectivity gained and lost versus the latest revision. Works for a policy that does not exist yet.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["planPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * What POST /v1/policies with this document would do in every cluster, without storing or changing anything
-     * @description Validates and compiles like POST /v1/policies, then per target cluster lists creates, updates, deletes (prunes), conflicts and refusals of the API server (validation errors, RBAC denials) from server-side dry runs, and the connectivity gained and lost versus the latest revision. Works for a policy that does not exist yet.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['planPolicy'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/drift-check': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/drift-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare every cluster the policy was applied to with the applied revision, now
+         * @description Records drift in the policy status (OutOfSync, reason Drifted) or clears it; with selfHeal, healable drift starts a re-apply. One list request per namespace and cluster.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["checkDrift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Compare every cluster the policy was applied to with the applied revision, now
-     * @description Records drift in the policy status (OutOfSync, reason Drifted) or clears it; with selfHeal, healable drift starts a re-apply. One list request per namespace and cluster.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['checkDrift'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/probes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/probes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The test pods of a policy in one cluster, with the connectivity the latest revision should give them, and the report of the latest probe run
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getProbes"];
+        put?: never;
+        /**
+         * Create test pods for the latest revision in one cluster
+         * @description In every namespace of the document: `<network>-pod` labelled as a member of each network, and the untagged `<namespace>-out`; each listens on the numeric TCP/UDP ports the document names (busybox `nc`). Existing ones are kept.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["createProbes"];
+        /**
+         * Delete the policy's test pods in one cluster (selected by their probe label; no other pod is touched)
+         * @description Role: `writer` or higher (a bearer token).
+         */
+        delete: operations["deleteProbes"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The test pods of a policy in one cluster, with the connectivity the latest revision should give them, and the report of the latest probe run
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getProbes'];
-    put?: never;
-    /**
-     * Create test pods for the latest revision in one cluster
-     * @description In every namespace of the document: `<network>-pod` labelled as a member of each network, and the untagged `<namespace>-out`; each listens on the numeric TCP/UDP ports the document names (busybox `nc`). Existing ones are kept.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['createProbes'];
-    /**
-     * Delete the policy's test pods in one cluster (selected by their probe label; no other pod is touched)
-     * @description Role: `writer` or higher (a bearer token).
-     */
-    delete: operations['deleteProbes'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/probes/run': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/probes/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Measure: every test pod tries every other on every probe port, and reports
+         * @description Each running test pod gets a measuring twin (same labels and namespace) that connects to every other test pod on every probe port (the document's numeric TCP/UDP ports and a TCP and a UDP port no rule names), and a pod on the node's network does the same from the node's address. They report through their log (no exec). Answers 202; GET …/probes shows expected against measured, cell by cell. 409 when the test pods are missing or not all running.
+         *
+         *     Role: `writer` or higher (a bearer token).
+         */
+        post: operations["runProbes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Measure: every test pod tries every other on every probe port, and reports
-     * @description Each running test pod gets a measuring twin (same labels and namespace) that connects to every other test pod on every probe port (the document's numeric TCP/UDP ports and a TCP and a UDP port no rule names), and a pod on the node's network does the same from the node's address. They report through their log (no exec). Answers 202; GET …/probes shows expected against measured, cell by cell. 409 when the test pods are missing or not all running.
-     *
-     *     Role: `writer` or higher (a bearer token).
-     */
-    post: operations['runProbes'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/policies/{name}/connectivity': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/policies/{name}/connectivity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may reach whom under the latest revision (same shape as POST /v1/compile/connectivity, plus policy and revision)
+         * @description Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getConnectivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Who may reach whom under the latest revision (same shape as POST /v1/compile/connectivity, plus policy and revision)
-     * @description Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getConnectivity'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (reader)
+         * @description The Prometheus text format. Needs a reader token; METRICS_PORT serves the same without one on a port of its own (README, Operations).
+         *
+         *     Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Prometheus metrics (reader)
-     * @description The Prometheus text format. Needs a reader token; METRICS_PORT serves the same without one on a port of its own (README, Operations).
-     *
-     *     Role: `reader` or higher (a bearer token).
-     */
-    get: operations['getMetrics'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks, oldest first, without their secrets (admin)
+         * @description Role: `admin` (a bearer token).
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events (admin)
+         * @description Deliveries are signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>) and retried with backoff. The answer holds the signing secret: the only time it is shown.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List webhooks, oldest first, without their secrets (admin)
-     * @description Role: `admin` (a bearer token).
-     */
-    get: operations['listWebhooks'];
-    put?: never;
-    /**
-     * Subscribe a URL to events (admin)
-     * @description Deliveries are signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>) and retried with backoff. The answer holds the signing secret: the only time it is shown.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    post: operations['createWebhook'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook, without its secret (admin)
+         * @description Role: `admin` (a bearer token).
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook and its delivery log (admin)
+         * @description Role: `admin` (a bearer token).
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One webhook, without its secret (admin)
-     * @description Role: `admin` (a bearer token).
-     */
-    get: operations['getWebhook'];
-    put?: never;
-    post?: never;
-    /**
-     * Remove a webhook and its delivery log (admin)
-     * @description Role: `admin` (a bearer token).
-     */
-    delete: operations['deleteWebhook'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/webhooks/{id}/deliveries': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a webhook, newest first (admin)
+         * @description Each event sent (or being sent): state, attempts, last status and error, payload.
+         *
+         *     Role: `admin` (a bearer token).
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The delivery log of a webhook, newest first (admin)
-     * @description Each event sent (or being sent): state, attempts, last status and error, payload.
-     *
-     *     Role: `admin` (a bearer token).
-     */
-    get: operations['listWebhookDeliveries'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of writes, newest first (admin)
+         * @description Role: `admin` (a bearer token).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The audit log of writes, newest first (admin)
-     * @description Role: `admin` (a bearer token).
-     */
-    get: operations['listAuditEntries'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    Health: {
-      /** @enum {string} */
-      status: 'ok';
-    };
-    Readiness: {
-      /**
-       * @description Every dependency answers.
-       * @enum {string}
-       */
-      status: 'ok';
-      /**
-       * @description The dependencies that are up.
-       * @example {
-       *       "database": {
-       *         "status": "up",
-       *         "driver": "postgres"
-       *       },
-       *       "redis": {
-       *         "status": "up"
-       *       }
-       *     }
-       */
-      info: {
-        [key: string]: {
-          /** @enum {string} */
-          status: 'up' | 'down';
-          /** @description database: pglite or postgres. */
-          driver?: string;
-          /** @description Why it is down. */
-          message?: string;
+    schemas: {
+        Health: {
+            /** @enum {string} */
+            status: "ok";
         };
-      };
-      /**
-       * @description The dependencies that are down (none here).
-       * @example {
-       *       "database": {
-       *         "status": "up",
-       *         "driver": "postgres"
-       *       },
-       *       "redis": {
-       *         "status": "up"
-       *       }
-       *     }
-       */
-      error: {
-        [key: string]: {
-          /** @enum {string} */
-          status: 'up' | 'down';
-          /** @description database: pglite or postgres. */
-          driver?: string;
-          /** @description Why it is down. */
-          message?: string;
+        Readiness: {
+            /**
+             * @description Every dependency answers.
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * @description The dependencies that are up.
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "driver": "postgres"
+             *       },
+             *       "redis": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description database: pglite or postgres. */
+                    driver?: string;
+                    /** @description Why it is down. */
+                    message?: string;
+                };
+            };
+            /**
+             * @description The dependencies that are down (none here).
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "driver": "postgres"
+             *       },
+             *       "redis": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            error: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description database: pglite or postgres. */
+                    driver?: string;
+                    /** @description Why it is down. */
+                    message?: string;
+                };
+            };
+            /**
+             * @description Every dependency.
+             * @example {
+             *       "database": {
+             *         "status": "up",
+             *         "driver": "postgres"
+             *       },
+             *       "redis": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description database: pglite or postgres. */
+                    driver?: string;
+                    /** @description Why it is down. */
+                    message?: string;
+                };
+            };
         };
-      };
-      /**
-       * @description Every dependency.
-       * @example {
-       *       "database": {
-       *         "status": "up",
-       *         "driver": "postgres"
-       *       },
-       *       "redis": {
-       *         "status": "up"
-       *       }
-       *     }
-       */
-      details: {
-        [key: string]: {
-          /** @enum {string} */
-          status: 'up' | 'down';
-          /** @description database: pglite or postgres. */
-          driver?: string;
-          /** @description Why it is down. */
-          message?: string;
+        BuildInfo: {
+            /**
+             * @description The commit the image was built from (BUILD_COMMIT); absent when run from source.
+             * @example 3f2c1a9
+             */
+            commit?: string;
+            /**
+             * @description When the image was built (BUILD_DATE, ISO 8601).
+             * @example 2025-01-31T12:00:00Z
+             */
+            date?: string;
         };
-      };
-    };
-    BuildInfo: {
-      /**
-       * @description The commit the image was built from (BUILD_COMMIT); absent when run from source.
-       * @example 3f2c1a9
-       */
-      commit?: string;
-      /**
-       * @description When the image was built (BUILD_DATE, ISO 8601).
-       * @example 2025-01-31T12:00:00Z
-       */
-      date?: string;
-    };
-    DocumentOption: {
-      /**
-       * @description The key in the document's `options`.
-       * @example egress
-       */
-      name: string;
-      /**
-       * @description The value when the document leaves it out.
-       * @example unrestricted
-       */
-      default: string;
-      /**
-       * @description The accepted values, when the option is an enumeration.
-       * @example [
-       *       "unrestricted",
-       *       "enforce"
-       *     ]
-       */
-      values?: string[];
-      /** @description True when a contract may also set it for itself. */
-      perContract?: boolean;
-    };
-    DocumentSupport: {
-      /**
-       * @description Media types accepted for request bodies.
-       * @example [
-       *       "application/json",
-       *       "application/yaml"
-       *     ]
-       */
-      contentTypes: string[];
-      /** @description Every document option. */
-      options: components['schemas']['DocumentOption'][];
-    };
-    Version: {
-      /** @enum {string} */
-      name: 'gbp-netpol';
-      /**
-       * @description The service version (package.json).
-       * @example 0.1.0
-       */
-      version: string;
-      build: components['schemas']['BuildInfo'];
-      /**
-       * @description The Node.js version running the service.
-       * @example v24.22.3
-       */
-      node: string;
-      /**
-       * @description The process role (ROLE).
-       * @enum {string}
-       */
-      role: 'api' | 'worker' | 'all';
-      document: components['schemas']['DocumentSupport'];
-      /**
-       * @description The events webhooks can subscribe to (POST /v1/webhooks).
-       * @example [
-       *       "deployment.phase_changed",
-       *       "deployment.finished"
-       *     ]
-       */
-      webhookEvents: string[];
-    };
-    CreateToken: {
-      /**
-       * @description Unique name, shown in the audit log.
-       * @example ci-deployer
-       */
-      name: string;
-      /**
-       * @description reader: every GET; writer: also writes except clusters and tokens; admin: everything.
-       * @enum {string}
-       */
-      role: 'reader' | 'writer' | 'admin';
-    };
-    CreatedToken: {
-      /** @example ci-deployer */
-      name: string;
-      /** @enum {string} */
-      role: 'reader' | 'writer' | 'admin';
-      /**
-       * @description The secret: shown this once, stored only as a hash.
-       * @example gbpn_3q2-7wX...
-       */
-      token: string;
-    };
-    Token: {
-      /** @example ci-deployer */
-      name: string;
-      /** @enum {string} */
-      role: 'reader' | 'writer' | 'admin';
-      /**
-       * @description env: from API_TOKENS; api: created here; bootstrap: created at the first start.
-       * @enum {string}
-       */
-      source: 'env' | 'api' | 'bootstrap';
-      /** Format: date-time */
-      createdAt: string;
-    };
-    TokenList: {
-      items: components['schemas']['Token'][];
-      /** @description Pass as ?cursor= for the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    Port: {
-      /**
-       * @description TCP, UDP or SCTP, in any case. Default TCP.
-       * @example TCP
-       */
-      protocol?: string;
-      /**
-       * @description An integer 1-65535 or its decimal string ("23"), a range "8000-8100", or a named port (at most 15 lowercase letters, digits and "-", with a letter). Omitted: every port of the protocol.
-       * @example 23
-       */
-      port?: number | string;
-      /** @description ACI source port: accepted and ignored with a warning (NetworkPolicy matches destination ports only). */
-      source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
-      /** @description ACI source ports: accepted and ignored with a warning. */
-      source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
-    };
-    Contract: {
-      /**
-       * @description Networks that provide the service (at least one). `_` becomes `-`.
-       * @example [
-       *       "hangwe_inst_network02"
-       *     ]
-       */
-      provide_networks: string[];
-      /**
-       * @description Networks that consume the service (at least one).
-       * @example [
-       *       "hangwe_inst_network01"
-       *     ]
-       */
-      consume_networks: string[];
-      /** @description Ports the providers open to the consumers. Absent or empty: all ports and protocols. */
-      ports?: components['schemas']['Port'][];
-      /**
-       * @description Overrides options.provider_access for this contract: may providers reach consumers on every port ('full') or not at all ('none')?
-       * @enum {string}
-       */
-      provider_access?: 'full' | 'none';
-      /** @description ACI: accepted and ignored with a warning. */
-      source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
-      /** @description ACI: accepted and ignored with a warning. */
-      source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
-      /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
-      established?: boolean;
-      /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
-      stateful?: boolean;
-      /**
-       * @description ACI action. 'permit' (default) is enforced; any other action cannot be expressed by NetworkPolicy, so the contract is dropped (allows nothing) with a warning.
-       * @example permit
-       */
-      action?: string;
-    };
-    ExposeRule: {
-      /**
-       * @description The network that is reachable from outside.
-       * @example hangwe_inst_network01
-       */
-      network: string;
-      /**
-       * @description IPv4 or IPv6 CIDR allowed in. Host bits are cleared with a warning.
-       * @example 0.0.0.0/0
-       */
-      cidr: string;
-      /**
-       * @description Strict subsets of cidr that are not allowed.
-       * @example []
-       */
-      except?: string[];
-      /** @description Ports open to that range. Absent or empty: all. */
-      ports?: components['schemas']['Port'][];
-    };
-    DocumentOptions: {
-      /**
-       * @description Pod label whose value names the network a pod belongs to.
-       * @default mms_network_tag
-       */
-      label_key?: string;
-      /**
-       * @description What providers may reach on consumers of a contract they do not consume.
-       * @default full
-       * @enum {string}
-       */
-      provider_access?: 'full' | 'none';
-      /**
-       * @description Whether members are labelled pods in any namespace ('any') or only in the document's namespaces ('listed').
-       * @default any
-       * @enum {string}
-       */
-      peer_namespaces?: 'any' | 'listed';
-      /**
-       * @description 'isolate': members of a network never reach each other.
-       * @default allow
-       * @enum {string}
-       */
-      intra_network?: 'allow' | 'isolate';
-      /**
-       * @description 'enforce': members may only open the connections their destinations accept, plus DNS.
-       * @default unrestricted
-       * @enum {string}
-       */
-      egress?: 'unrestricted' | 'enforce';
-    };
-    PolicyDocument: {
-      /**
-       * @description Namespaces (DNS-1123 labels) that receive one NetworkPolicy per network.
-       * @example [
-       *       "mms"
-       *     ]
-       */
-      namespaces: string[];
-      /** @description Contracts keyed by name. */
-      contracts?: {
-        [key: string]: components['schemas']['Contract'];
-      };
-      /** @description Which CIDRs may reach a network, on which ports. */
-      expose?: components['schemas']['ExposeRule'][];
-      /** @description Options; the defaults reproduce the original behaviour. */
-      options?: components['schemas']['DocumentOptions'];
-    };
-    ObjectMeta: {
-      /**
-       * @description The network name.
-       * @example hangwe-inst-network01
-       */
-      name: string;
-      /** @example mms */
-      namespace: string;
-      /** @description managed-by, network and (as applied) policy labels. */
-      labels?: {
-        [key: string]: string;
-      };
-      /** @description Annotations tracing each rule to the document (and, as applied, the revision and content hash). */
-      annotations?: {
-        [key: string]: string;
-      };
-    };
-    LabelSelectorRequirement: {
-      /**
-       * @description The label key.
-       * @example kubernetes.io/metadata.name
-       */
-      key: string;
-      /** @enum {string} */
-      operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-      /** @description For In and NotIn. */
-      values?: string[];
-    };
-    LabelSelector: {
-      /**
-       * @example {
-       *       "mms_network_tag": "hangwe-inst-network01"
-       *     }
-       */
-      matchLabels?: {
-        [key: string]: string;
-      };
-      matchExpressions?: components['schemas']['LabelSelectorRequirement'][];
-    };
-    IPBlock: {
-      /** @example 0.0.0.0/0 */
-      cidr: string;
-      /**
-       * @example [
-       *       "10.244.0.0/16"
-       *     ]
-       */
-      except?: string[];
-    };
-    NetworkPolicyPeer: {
-      podSelector?: components['schemas']['LabelSelector'];
-      namespaceSelector?: components['schemas']['LabelSelector'];
-      /** @description Never combined with a selector. */
-      ipBlock?: components['schemas']['IPBlock'];
-    };
-    NetworkPolicyPort: {
-      /**
-       * @description Always set by gbp-netpol.
-       * @enum {string}
-       */
-      protocol?: 'TCP' | 'UDP' | 'SCTP';
-      /**
-       * @description A port number or a named port; absent: every port of the protocol.
-       * @example 3306
-       */
-      port?: number | string;
-      /** @description The last port of a range. */
-      endPort?: number;
-    };
-    NetworkPolicyIngressRule: {
-      /** @description Absent: from anywhere. */
-      from?: components['schemas']['NetworkPolicyPeer'][];
-      /** @description Absent: every port. */
-      ports?: components['schemas']['NetworkPolicyPort'][];
-    };
-    NetworkPolicyEgressRule: {
-      /** @description Absent: to anywhere. */
-      to?: components['schemas']['NetworkPolicyPeer'][];
-      /** @description Absent: every port. */
-      ports?: components['schemas']['NetworkPolicyPort'][];
-    };
-    NetworkPolicySpec: {
-      /** @description The members of the network. */
-      podSelector: components['schemas']['LabelSelector'];
-      /** @description Always explicit in what gbp-netpol emits. */
-      policyTypes?: ('Ingress' | 'Egress')[];
-      ingress?: components['schemas']['NetworkPolicyIngressRule'][];
-      egress?: components['schemas']['NetworkPolicyEgressRule'][];
-    };
-    NetworkPolicy: {
-      /** @enum {string} */
-      apiVersion: 'networking.k8s.io/v1';
-      /** @enum {string} */
-      kind: 'NetworkPolicy';
-      metadata: components['schemas']['ObjectMeta'];
-      /** @description A canonical NetworkPolicySpec: explicit policyTypes and protocols, merged and sorted rules. */
-      spec: components['schemas']['NetworkPolicySpec'];
-    };
-    ProblemItem: {
-      /**
-       * @description RFC 6901 JSON pointer to the offending field in the request body.
-       * @example /contracts/web_to_db/ports/0/port
-       */
-      path: string;
-      /**
-       * @description Stable machine-readable code.
-       * @example PORT_OUT_OF_RANGE
-       */
-      code: string;
-      /**
-       * @description Human-readable explanation.
-       * @example port 70000 is outside 1-65535
-       */
-      message: string;
-    };
-    CompileResult: {
-      /** @description One NetworkPolicy per network and namespace, sorted by namespace then name. */
-      items: components['schemas']['NetworkPolicy'][];
-      /** @description Accepted but noteworthy input (ignored ACI fields, canonicalised CIDRs, ...). */
-      warnings: components['schemas']['ProblemItem'][];
-    };
-    ConnectivitySource: {
-      /**
-       * @description network:<name>, untagged, or cidr:<cidr>[ except ...]
-       * @example network:hangwe-inst-network01
-       */
-      id: string;
-      /** @enum {string} */
-      kind: 'network' | 'untagged' | 'cidr';
-      network?: string;
-      cidr?: string;
-      /** @description The address of the cidr that was evaluated. */
-      sampleAddress?: string;
-    };
-    ConnectivityCell: {
-      namespace: string;
-      /** @description A source id. */
-      source: string;
-      /** @description A destination network. */
-      destination: string;
-      /** @description "all" (every port of every protocol) or the allowed ports per protocol. */
-      allowed: 'all' | components['schemas']['PortSelection'][];
-    };
-    Connectivity: {
-      namespaces: string[];
-      sources: components['schemas']['ConnectivitySource'][];
-      destinations: string[];
-      /** @description Only allowed pairs; an absent pair is denied. Computed by the evaluator from the compiled objects. */
-      cells: components['schemas']['ConnectivityCell'][];
-      warnings: components['schemas']['ProblemItem'][];
-    };
-    CreateCluster: {
-      /**
-       * @description Unique name of the cluster: a DNS-1123 label. It cannot be changed.
-       * @example prod-eu-1
-       */
-      name: string;
-      /**
-       * @description API server URL; https:// (http:// only with ALLOW_INSECURE_CLUSTER_URLS=true). Required unless `kubeconfig` is given.
-       * @example https://10.0.0.1:6443
-       */
-      server?: string;
-      /** @description base64 of the PEM CA bundle that signed the API server certificate (as certificate-authority-data in a kubeconfig). Without it the system roots are used. */
-      caData?: string;
-      /** @description Bearer token (e.g. of a ServiceAccount). Stored encrypted; never shown. */
-      token?: string;
-      /** @description base64 of the PEM client certificate; requires `clientKeyData`. */
-      clientCertificateData?: string;
-      /** @description base64 of the PEM client private key; requires `clientCertificateData`. Stored encrypted; never shown. */
-      clientKeyData?: string;
-      /** @description A kubeconfig (YAML or JSON text) instead of `server` and the credential fields. Only the context named by `context` (else its current-context) is kept. Users with `exec`, `auth-provider`, file references or basic auth are rejected. Stored encrypted; never shown. */
-      kubeconfig?: string;
-      /**
-       * @description The kubeconfig context to use; only with `kubeconfig`. Default: its current-context.
-       * @example prod-eu-1
-       */
-      context?: string;
-      /**
-       * @description Do not verify the API server certificate (for test clusters only; the cluster then shows a warning). With `kubeconfig`, taken from its insecure-skip-tls-verify.
-       * @default false
-       */
-      insecureSkipTlsVerify?: boolean;
-      /**
-       * @description Kubernetes-style labels (valid label keys and values, at most 64), used by policies to select clusters.
-       * @example {
-       *       "env": "prod",
-       *       "region": "eu"
-       *     }
-       */
-      labels?: {
-        [key: string]: string;
-      };
-      /**
-       * @description The cluster's pod networks (IPv4 and IPv6 CIDRs). Expose rules are compiled for this cluster with these taken out of their ipBlocks, so that in-cluster pods never reach exposed ports through them. Absent: detected from the nodes' spec.podCIDRs when the identity may read nodes.
-       * @example [
-       *       "10.244.0.0/16",
-       *       "fd00:10:244::/56"
-       *     ]
-       */
-      podCIDRs?: string[];
-      /**
-       * @description The cluster's Service networks (CIDRs), taken out of expose ipBlocks like the pod networks. Absent: detected from ServiceCIDR objects (networking.k8s.io/v1) when the identity may read them.
-       * @example [
-       *       "10.96.0.0/12"
-       *     ]
-       */
-      serviceCIDRs?: string[];
-    };
-    Connection: {
-      /**
-       * @description Reachable: the API server answered with these credentials. Unauthorized: it rejected them (401/403). Unreachable: no usable answer (network, TLS, timeout, server error). Unknown: never checked.
-       * @enum {string}
-       */
-      state: 'Unknown' | 'Reachable' | 'Unreachable' | 'Unauthorized';
-      /** @description Why the last check failed; never contains a credential. */
-      message?: string;
-      /**
-       * Format: date-time
-       * @description When the connection was last checked (ISO 8601).
-       */
-      checkedAt?: string;
-      /**
-       * @description gitVersion of the API server at the last successful check.
-       * @example v1.37.2
-       */
-      serverVersion?: string;
-    };
-    ConfiguredNetworks: {
-      /** @description Pod networks as configured (POST/PATCH); null: not configured. */
-      podCIDRs: string[] | null;
-      /** @description Service networks as configured; null: not configured. */
-      serviceCIDRs: string[] | null;
-    };
-    DetectedNetworks: {
-      /** @description Pod networks read from the nodes' spec.podCIDRs at the last detection; null: unknown. */
-      podCIDRs: string[] | null;
-      /** @description Service networks read from ServiceCIDR objects at the last detection; null: unknown. */
-      serviceCIDRs: string[] | null;
-      /**
-       * Format: date-time
-       * @description When the networks were last detected (registration, PATCH of the connection, /check).
-       */
-      detectedAt: string | null;
-      /** @description Why something could not be detected (e.g. the identity may not list nodes). */
-      message: string | null;
-    };
-    ClusterNetworks: {
-      /** @description The pod networks the cluster's objects are compiled with (configured, else detected). null: unknown; then expose rules are applied as written, and in-cluster pods may reach exposed ports on plugins that match pod IPs against ipBlocks. */
-      podCIDRs: string[] | null;
-      /** @description The Service networks the objects are compiled with. */
-      serviceCIDRs: string[] | null;
-      /** @description What was configured. */
-      configured: components['schemas']['ConfiguredNetworks'];
-      /** @description What was detected. */
-      detected: components['schemas']['DetectedNetworks'];
-    };
-    Cluster: {
-      /**
-       * @description Unique name (DNS-1123 label).
-       * @example prod-eu-1
-       */
-      name: string;
-      /**
-       * @description API server URL.
-       * @example https://10.0.0.1:6443
-       */
-      server: string;
-      /**
-       * @description Labels that policies select clusters by.
-       * @example {
-       *       "env": "prod"
-       *     }
-       */
-      labels: {
-        [key: string]: string;
-      };
-      /** @description Whether TLS verification of the API server is disabled. */
-      insecureSkipTlsVerify: boolean;
-      /** @description Noteworthy facts about the configuration, e.g. "TLS verification is disabled for this cluster". */
-      warnings: string[];
-      /** @description The outcome of the last connection check or rollout call. */
-      connection: components['schemas']['Connection'];
-      /**
-       * @description How gbp-netpol authenticates (the credentials themselves are never shown).
-       * @enum {string}
-       */
-      auth: 'token' | 'clientCertificate' | 'none';
-      /** @description The cluster's pod and Service networks. */
-      networks: components['schemas']['ClusterNetworks'];
-      /**
-       * Format: date-time
-       * @description When the cluster was registered.
-       */
-      createdAt: string;
-      /**
-       * Format: date-time
-       * @description When its configuration last changed (connection checks do not count).
-       */
-      updatedAt: string;
-    };
-    ClusterList: {
-      /** @description Clusters sorted by name. */
-      items: components['schemas']['Cluster'][];
-      /** @description Pass as `cursor` to get the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    UpdateCluster: {
-      /**
-       * @description New API server URL; https:// (http:// only with ALLOW_INSECURE_CLUSTER_URLS=true).
-       * @example https://10.0.0.1:6443
-       */
-      server?: string;
-      /** @description New base64 PEM CA bundle; null removes it (the system roots are then used). */
-      caData?: string | null;
-      /** @description New bearer token; it replaces a client certificate unless the same request sets one. null removes it. Never shown. */
-      token?: string | null;
-      /** @description New base64 PEM client certificate, together with `clientKeyData`; it replaces a token unless the same request sets one. null (with clientKeyData null) removes the pair. */
-      clientCertificateData?: string | null;
-      /** @description New base64 PEM client key, together with `clientCertificateData`. Never shown. */
-      clientKeyData?: string | null;
-      /** @description A kubeconfig (YAML or JSON) replacing the whole connection (server, CA, credentials, TLS verification); cannot be combined with those fields. Never shown. */
-      kubeconfig?: string;
-      /** @description The kubeconfig context to use; only with `kubeconfig`. Default: its current-context. */
-      context?: string;
-      /** @description Do not verify the API server certificate (test clusters only; shows a warning). */
-      insecureSkipTlsVerify?: boolean;
-      /**
-       * @description The complete new set of labels (replaces the current ones; {} removes all).
-       * @example {
-       *       "env": "prod"
-       *     }
-       */
-      labels?: {
-        [key: string]: string;
-      };
-      /** @description New pod networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used). The per-cluster objects are compiled again at the next rollout. */
-      podCIDRs?: string[] | null;
-      /** @description New Service networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used). */
-      serviceCIDRs?: string[] | null;
-    };
-    CheckCluster: {
-      /**
-       * @description Namespaces whose NetworkPolicy permissions to check (at most 50). Without it only the connection is checked.
-       * @example [
-       *       "team-a",
-       *       "team-b"
-       *     ]
-       */
-      namespaces?: string[];
-    };
-    NetworkPolicyPermissions: {
-      /** @description May get networkpolicies.networking.k8s.io. */
-      get: boolean;
-      /** @description May list networkpolicies.networking.k8s.io. */
-      list: boolean;
-      /** @description May create networkpolicies.networking.k8s.io. */
-      create: boolean;
-      /** @description May patch (server-side apply) networkpolicies.networking.k8s.io. */
-      patch: boolean;
-      /** @description May delete networkpolicies.networking.k8s.io. */
-      delete: boolean;
-    };
-    NamespaceCheck: {
-      /**
-       * @description The namespace.
-       * @example team-a
-       */
-      namespace: string;
-      /** @description Whether it exists; null when the credentials may not read namespaces. */
-      exists: boolean | null;
-      /** @description What the credentials may do with NetworkPolicies there (SelfSubjectAccessReview). */
-      permissions: components['schemas']['NetworkPolicyPermissions'];
-      /**
-       * @description The permissions a rollout needs and lacks, as resource/verb.
-       * @example [
-       *       "networkpolicies/create"
-       *     ]
-       */
-      missing: string[];
-    };
-    ClusterCheck: {
-      /** @description The connection state found now (also stored on the cluster). */
-      connection: components['schemas']['Connection'];
-      /**
-       * @description gitVersion of the API server, when reachable.
-       * @example v1.37.2
-       */
-      serverVersion?: string;
-      /** @description One entry per requested namespace, in request order; empty when the cluster is not Reachable. */
-      namespaces: components['schemas']['NamespaceCheck'][];
-    };
-    ClusterSelector: {
-      /**
-       * @description Every registered cluster whose labels include all of these is a target, including clusters registered later.
-       * @example {
-       *       "env": "prod"
-       *     }
-       */
-      matchLabels: {
-        [key: string]: string;
-      };
-    };
-    PolicyTargets: {
-      /**
-       * @description Registered cluster names.
-       * @example [
-       *       "prod-eu"
-       *     ]
-       */
-      clusters?: string[];
-      clusterSelector?: components['schemas']['ClusterSelector'];
-    };
-    CreatePolicy: {
-      /**
-       * @description Policy name, a DNS-1123 label; objects are labelled gbp-netpol.io/policy=<name>.
-       * @example mms-example
-       */
-      name: string;
-      /** @description Where the policy goes: named clusters and/or a label selector. */
-      targets: components['schemas']['PolicyTargets'];
-      /** @description The MMS policy document (see POST /v1/compile). */
-      document: components['schemas']['PolicyDocument'];
-      /**
-       * @description Re-apply automatically when drift is detected.
-       * @default false
-       */
-      selfHeal?: boolean;
-    };
-    UnchangedRevision: {
-      /**
-       * @description Policy name.
-       * @example mms-example
-       */
-      policy: string;
-      /**
-       * @description Revision number, from 1.
-       * @example 1
-       */
-      revision: number;
-      /** @description Hash of the compiled objects and the targets. */
-      contentHash: string;
-      /** @description The targets, in canonical form. */
-      targets: components['schemas']['PolicyTargets'];
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * @description How many NetworkPolicies the document compiles to.
-       * @example 6
-       */
-      objectCount: number;
-      /** @description The document exactly as it was sent. */
-      document: components['schemas']['PolicyDocument'];
-      /** @description Warnings of the document (paths relative to the document). */
-      warnings: components['schemas']['ProblemItem'][];
-      /** @description Rollback only: the revision whose document and targets were stored again. */
-      rolledBackTo?: number;
-      /**
-       * @description The content equals the latest revision: nothing was stored or deployed.
-       * @enum {boolean}
-       */
-      unchanged: true;
-      /** @description No deployment was started. */
-      deploymentId: null;
-    };
-    TargetAssignment: {
-      /**
-       * @description Registered cluster name.
-       * @example prod-eu
-       */
-      cluster: string;
-      /**
-       * @description apply: the revision is applied there; prune: the policy's objects are removed.
-       * @enum {string}
-       */
-      action: 'apply' | 'prune';
-    };
-    StoredRevision: {
-      /**
-       * @description Policy name.
-       * @example mms-example
-       */
-      policy: string;
-      /**
-       * @description Revision number, from 1.
-       * @example 1
-       */
-      revision: number;
-      /** @description Hash of the compiled objects and the targets. */
-      contentHash: string;
-      /** @description The targets, in canonical form. */
-      targets: components['schemas']['PolicyTargets'];
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * @description How many NetworkPolicies the document compiles to.
-       * @example 6
-       */
-      objectCount: number;
-      /** @description The document exactly as it was sent. */
-      document: components['schemas']['PolicyDocument'];
-      /** @description Warnings of the document (paths relative to the document). */
-      warnings: components['schemas']['ProblemItem'][];
-      /** @description Rollback only: the revision whose document and targets were stored again. */
-      rolledBackTo?: number;
-      /**
-       * Format: uuid
-       * @description The deployment rolling the revision out (Location: /v1/deployments/{id}).
-       */
-      deploymentId: string;
-      /** @description Per cluster, what the deployment does. */
-      clusters: components['schemas']['TargetAssignment'][];
-    };
-    PolicySummary: {
-      /**
-       * @description Policy name (DNS-1123 label).
-       * @example mms-example
-       */
-      name: string;
-      /**
-       * @description The number of the latest revision (0 before the first one is stored).
-       * @example 3
-       */
-      latestRevision: number;
-      /** @description Whether drift is re-applied automatically. */
-      selfHeal: boolean;
-      /** @description True while the policy's objects are being removed (DELETE); it then goes. */
-      deleting: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    PolicyList: {
-      /** @description Policies sorted by name. */
-      items: components['schemas']['PolicySummary'][];
-      /** @description Pass as ?cursor= for the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    Policy: {
-      /**
-       * @description Policy name (DNS-1123 label).
-       * @example mms-example
-       */
-      name: string;
-      /**
-       * @description The number of the latest revision (0 before the first one is stored).
-       * @example 3
-       */
-      latestRevision: number;
-      /** @description Whether drift is re-applied automatically. */
-      selfHeal: boolean;
-      /** @description True while the policy's objects are being removed (DELETE); it then goes. */
-      deleting: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-      /** @description The targets of the latest revision; null without one. */
-      targets: components['schemas']['PolicyTargets'] | null;
-      /** @description What equal content is recognised by (compiled objects and targets); null without a revision. */
-      contentHash: string | null;
-    };
-    DriftedResource: {
-      /** @description Namespace of the NetworkPolicy. */
-      namespace: string;
-      /** @description Name of the NetworkPolicy. */
-      name: string;
-      /**
-       * @description modified: its labels or spec differ from the applied revision; missing: it is gone; extra: it carries this policy's labels but the revision has no such object.
-       * @enum {string}
-       */
-      change: 'modified' | 'missing' | 'extra';
-      /**
-       * @description JSON pointers into {metadata: {labels}, spec} whose values differ (at most 50); empty for missing and extra.
-       * @example [
-       *       "/spec/ingress/0/ports/0/port"
-       *     ]
-       */
-      paths: string[];
-      /**
-       * @description Field managers that probably made the change: those owning a changed path in managedFields, else those that wrote after gbp-netpol (an approximation).
-       * @example [
-       *       "kubectl-edit"
-       *     ]
-       */
-      managers: string[];
-      /** @description False when re-applying cannot undo the change (a label or spec field another manager added is never removed by server-side apply); self-heal ignores such drift. */
-      healable: boolean;
-    };
-    Drift: {
-      /**
-       * Format: date-time
-       * @description When drift was found.
-       */
-      checkedAt: string;
-      resources: components['schemas']['DriftedResource'][];
-    };
-    SyncStatus: {
-      /**
-       * @description Synced: the applied revision runs there; OutOfSync: a rollout is in progress, failed or drifted; Unknown: the cluster cannot be reached, or nothing was applied.
-       * @enum {string}
-       */
-      status: 'Synced' | 'OutOfSync' | 'Unknown';
-      /** @description Why: Progressing, Drifted, ClusterUnreachable, ClusterUnauthorized, ClusterNotRegistered, NeverApplied, ... */
-      reason: string | null;
-      /** @description The drift found; null: none. */
-      drift: components['schemas']['Drift'] | null;
-    };
-    Operation: {
-      /**
-       * @description apply the revision, or prune the policy.
-       * @enum {string}
-       */
-      action: 'apply' | 'prune';
-      /** @enum {string} */
-      phase: 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Retrying' | 'Superseded';
-      /** @description Attempts made so far. */
-      attempt: number;
-      /**
-       * Format: date-time
-       * @description When it is retried.
-       */
-      nextRetryAt: string | null;
-      /** @description Why the last attempt failed. */
-      error: string | null;
-      /** @description What compiling the revision for this cluster's networks warned about. */
-      warnings: components['schemas']['ProblemItem'][];
-      /** Format: date-time */
-      startedAt: string | null;
-      /** Format: date-time */
-      finishedAt: string | null;
-      /**
-       * Format: uuid
-       * @description The deployment this operation belongs to.
-       */
-      deploymentId: string;
-    };
-    ResourceOutcome: {
-      /** @example mms */
-      namespace: string;
-      /** @example hangwe-inst-network01 */
-      name: string;
-      /**
-       * @description What happened to the object: created, updated, unchanged, deleted, conflict, failed, ...
-       * @example created
-       */
-      action: string;
-      /** @description Why it failed or conflicted (never a credential). */
-      message?: string;
-    };
-    ClusterStatus: {
-      /** @example prod-eu */
-      cluster: string;
-      /** @description The connection state; null when the cluster is no longer registered. */
-      connection: components['schemas']['Connection'] | null;
-      sync: components['schemas']['SyncStatus'];
-      /** @description The latest deployment there; null: none. */
-      operation: components['schemas']['Operation'] | null;
-      /** @description The revision running there. */
-      appliedRevision: number | null;
-      /** @description Per object, of the latest operation. */
-      resources: components['schemas']['ResourceOutcome'][];
-    };
-    PolicyStatus: {
-      /** @example mms-example */
-      policy: string;
-      latestRevision: number;
-      /** @description True while the policy is being removed. */
-      deleting: boolean;
-      /**
-       * @description How many clusters are in each sync state and each phase.
-       * @example {
-       *       "Synced": 2,
-       *       "Succeeded": 2
-       *     }
-       */
-      summary: {
-        [key: string]: number;
-      };
-      /** @description Per cluster, sorted by name. */
-      clusters: components['schemas']['ClusterStatus'][];
-    };
-    RevisionSummary: {
-      /**
-       * @description Policy name.
-       * @example mms-example
-       */
-      policy: string;
-      /**
-       * @description Revision number, from 1.
-       * @example 1
-       */
-      revision: number;
-      /** @description Hash of the compiled objects and the targets. */
-      contentHash: string;
-      /** @description The targets, in canonical form. */
-      targets: components['schemas']['PolicyTargets'];
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * @description How many NetworkPolicies the document compiles to.
-       * @example 6
-       */
-      objectCount: number;
-    };
-    RevisionList: {
-      /** @description Revisions, newest first, without their documents. */
-      items: components['schemas']['RevisionSummary'][];
-      /** @description Pass as ?cursor= for the next (older) page; absent on the last page. */
-      nextCursor?: string;
-    };
-    Revision: {
-      /**
-       * @description Policy name.
-       * @example mms-example
-       */
-      policy: string;
-      /**
-       * @description Revision number, from 1.
-       * @example 1
-       */
-      revision: number;
-      /** @description Hash of the compiled objects and the targets. */
-      contentHash: string;
-      /** @description The targets, in canonical form. */
-      targets: components['schemas']['PolicyTargets'];
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * @description How many NetworkPolicies the document compiles to.
-       * @example 6
-       */
-      objectCount: number;
-      /** @description The document exactly as it was sent. */
-      document: components['schemas']['PolicyDocument'];
-    };
-    Manifests: {
-      /** @description The NetworkPolicies exactly as applied: labels and annotations included; with ?cluster=, as that cluster gets them. */
-      items: components['schemas']['NetworkPolicy'][];
-      /** @description With ?cluster=: what compiling for the cluster's networks warned about. */
-      warnings?: components['schemas']['ProblemItem'][];
-    };
-    QueuedDeployment: {
-      /**
-       * Format: uuid
-       * @description Follow it at /v1/deployments/{id}.
-       */
-      deploymentId: string;
-      /** @example mms-example */
-      policy: string;
-      /** @description The revision deployed (or removed). */
-      revision: number;
-      /** @description The clusters the deployment touches. */
-      clusters: string[];
-    };
-    Rollback: {
-      /**
-       * @description The revision to return to: its document and targets become a new revision, which is deployed.
-       * @example 1
-       */
-      revision: number;
-    };
-    DeploymentTarget: {
-      /**
-       * @description apply the revision, or prune the policy.
-       * @enum {string}
-       */
-      action: 'apply' | 'prune';
-      /** @enum {string} */
-      phase: 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Retrying' | 'Superseded';
-      /** @description Attempts made so far. */
-      attempt: number;
-      /**
-       * Format: date-time
-       * @description When it is retried.
-       */
-      nextRetryAt: string | null;
-      /** @description Why the last attempt failed. */
-      error: string | null;
-      /** @description What compiling the revision for this cluster's networks warned about. */
-      warnings: components['schemas']['ProblemItem'][];
-      /** Format: date-time */
-      startedAt: string | null;
-      /** Format: date-time */
-      finishedAt: string | null;
-      /** @example prod-eu */
-      cluster: string;
-      /** Format: uuid */
-      deploymentId: string;
-      resources: components['schemas']['ResourceOutcome'][];
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    Deployment: {
-      /** Format: uuid */
-      id: string;
-      /** @example mms-example */
-      policy: string;
-      revision: number;
-      /**
-       * @description apply: a new revision; sync: a re-apply; delete: the removal of the policy.
-       * @enum {string}
-       */
-      kind: 'apply' | 'delete' | 'sync';
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * Format: date-time
-       * @description When every cluster finished; null while it runs.
-       */
-      finishedAt: string | null;
-      /** @description One entry per cluster. */
-      clusters: components['schemas']['DeploymentTarget'][];
-    };
-    ClusterError: {
-      /**
-       * @description unreachable, unauthorized, other (API server failing) or unavailable (not registered, credentials unreadable, insecure URL refused).
-       * @example unreachable
-       */
-      kind: string;
-      /** @description HTTP status, when there was one. */
-      status: number | null;
-      /** @description What failed (never containing credentials). */
-      message: string;
-    };
-    ActionSummary: {
-      /** @description Objects that would be created. */
-      create: number;
-      /** @description Objects that would be updated. */
-      update: number;
-      /** @description Objects that would be deleted. */
-      delete: number;
-      /** @description Objects already as desired. */
-      unchanged: number;
-      /** @description Objects of the same name not owned by this policy. */
-      conflict: number;
-      /** @description Objects whose dry run was refused or that could not be read. */
-      error: number;
-    };
-    ResourceError: {
-      /**
-       * @description forbidden (RBAC denial), invalid (rejected by API-server validation), conflict, notFound, other, or namespaceMissing.
-       * @example forbidden
-       */
-      kind: string;
-      /**
-       * @description HTTP status of the API server, null when there was none.
-       * @example 403
-       */
-      status: number | null;
-      /**
-       * @description Kubernetes Status reason.
-       * @example Forbidden
-       */
-      reason: string | null;
-      /** @description The API server's message (never containing credentials). */
-      message: string;
-    };
-    JsonPatchOperation: {
-      /**
-       * @description RFC 6902 operation; only these three are emitted.
-       * @enum {string}
-       */
-      op: 'add' | 'remove' | 'replace';
-      /**
-       * @description RFC 6901 JSON pointer; '' is the whole object (add: it would be created, remove: deleted).
-       * @example /spec/ingress/0/ports/0/port
-       */
-      path: string;
-      /**
-       * @description The new value (add, replace).
-       * @example 3306
-       */
-      value?: string | number | boolean | Record<string, never> | unknown[] | null;
-    };
-    FieldOwner: {
-      /**
-       * @description A path of the patch.
-       * @example /spec/ingress/0/ports/0/port
-       */
-      path: string;
-      /**
-       * @description The field manager that owns it in the live object's managedFields (the deepest owner along the path); null when none does.
-       * @example kubectl-edit
-       */
-      manager: string | null;
-    };
-    ResourceDiff: {
-      /**
-       * @description Namespace of the NetworkPolicy.
-       * @example mms
-       */
-      namespace: string;
-      /**
-       * @description Name of the NetworkPolicy ('*' for a namespace that could not be searched for objects to prune).
-       * @example hangwe-inst-network01
-       */
-      name: string;
-      /**
-       * @description What applying the desired revision would do: create, update (forced server-side apply), delete (owned by this policy, no longer produced), unchanged, conflict (an object of that name this policy does not own: never overwritten) or error (the dry run was refused).
-       * @enum {string}
-       */
-      action: 'create' | 'update' | 'delete' | 'unchanged' | 'conflict' | 'error';
-      /**
-       * @description For error: what gbp-netpol would have tried.
-       * @enum {string}
-       */
-      intended?: 'create' | 'update' | 'delete' | 'unknown';
-      /** @description For update: true when the new object allows everything the live one allowed (the worker applies widening updates first). */
-      widening?: boolean;
-      /**
-       * @description For conflict: who owns the existing object.
-       * @example not managed by gbp-netpol; field managers: kubectl-create
-       */
-      owner?: string;
-      /** @description For error: why. */
-      error?: components['schemas']['ResourceError'];
-      /** @description RFC 6902 operations turning the normalised live object into the normalised result of the dry-run (server fields removed). Empty when unchanged. */
-      patch: components['schemas']['JsonPatchOperation'][];
-      /** @description Unified diff of the two YAML renderings (headers live/<ns>/<name> and desired/<ns>/<name>); empty when unchanged. */
-      unified: string;
-      /** @description For update and conflict: who owns each changed path live. */
-      owners: components['schemas']['FieldOwner'][];
-    };
-    ClusterDiff: {
-      /**
-       * @description Registered cluster name.
-       * @example prod-eu
-       */
-      cluster: string;
-      /**
-       * @description apply: the cluster is a target; prune: it is not (any more), only this policy's objects would be deleted.
-       * @enum {string}
-       */
-      action: 'apply' | 'prune';
-      /** @description Set when the cluster could not be diffed at all; it then has no resources and is never to be read as unchanged. */
-      error: components['schemas']['ClusterError'] | null;
-      /** @description What compiling the objects for this cluster's networks warned about (e.g. POD_NETWORKS_UNKNOWN). */
-      warnings: components['schemas']['ProblemItem'][];
-      /** @description Number of resources per action. */
-      summary: components['schemas']['ActionSummary'];
-      /** @description Per NetworkPolicy, sorted by namespace then name. */
-      resources: components['schemas']['ResourceDiff'][];
-    };
-    PolicyDiff: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description The latest revision, compared with what runs in each cluster. */
-      revision: number;
-      /** @description One entry per cluster, sorted by name. */
-      clusters: components['schemas']['ClusterDiff'][];
-    };
-    ConnectivityDelta: {
-      /**
-       * @description Namespace of both ends.
-       * @example mms
-       */
-      namespace: string;
-      /**
-       * @description Source: network:<name>, untagged, or cidr:<cidr>[ except ...].
-       * @example network:hangwe-inst-network03
-       */
-      source: string;
-      /**
-       * @description Destination network.
-       * @example hangwe-inst-network01
-       */
-      destination: string;
-      /**
-       * @description The ports gained or lost, e.g. "TCP:23,3306", "all".
-       * @example TCP:23
-       */
-      ports: string;
-      /** @description The same ports: "all" or per protocol. */
-      allowed: 'all' | components['schemas']['PortSelection'][];
-    };
-    ConnectivityChange: {
-      /** @description Connections allowed after and not before (only the added ports). Evaluated over the union of both documents' namespaces, networks and cidrs; pods a document does not select are unrestricted. */
-      gained: components['schemas']['ConnectivityDelta'][];
-      /** @description Connections allowed before and not after (only the removed ports). */
-      lost: components['schemas']['ConnectivityDelta'][];
-    };
-    RevisionDiff: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description The old revision (a). */
-      from: number;
-      /** @description The new revision (b). */
-      to: number;
-      /** @description RFC 6902 operations turning document a into document b (canonical JSON: keys sorted, arrays by index). */
-      document: components['schemas']['JsonPatchOperation'][];
-      /** @description RFC 6902 operations turning the targets of a into those of b. */
-      targets: components['schemas']['JsonPatchOperation'][];
-      /** @description Unified diff of the two compiled manifest sets as YAML, one section per changed object, sorted by namespace/name (headers revision-<a>/<ns>/<name>, revision-<b>/<ns>/<name>; rollout annotations excluded). */
-      manifests: string;
-      /** @description Who may reach whom, gained and lost, computed by the evaluator from the compiled objects. */
-      connectivity: components['schemas']['ConnectivityChange'];
-    };
-    PlanRequest: {
-      /** @description Where the policy would go (named clusters and/or a label selector). Default: the latest revision's targets; required for a policy that does not exist yet. */
-      targets?: components['schemas']['PolicyTargets'];
-      /** @description The MMS policy document to plan (validated exactly as POST /v1/policies does; problems have paths under /document). */
-      document: components['schemas']['PolicyDocument'];
-    };
-    Plan: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description Whether the policy exists already. */
-      exists: boolean;
-      /** @description True when the document and targets equal the latest revision: a POST would store nothing and deploy nothing (clusters then show the drift a sync would see). */
-      unchanged: boolean;
-      /** @description The revision a POST would create (the latest one when unchanged). */
-      revision: number;
-      /** @description The latest revision, compared with; null for a new policy. */
-      baseRevision: number | null;
-      /** @description The targets planned with (canonical form). */
-      targets: components['schemas']['PolicyTargets'];
-      /** @description Warnings of the document, as POST /v1/policies answers them (paths relative to the document). */
-      warnings: components['schemas']['ProblemItem'][];
-      /** @description RFC 6902 operations from the latest revision's document to this one (one root add for a new policy). */
-      document: components['schemas']['JsonPatchOperation'][];
-      /** @description Per cluster a POST would touch: targets (apply) and clusters it reached before and no longer targets (prune). */
-      clusters: components['schemas']['ClusterDiff'][];
-      /** @description Connectivity gained and lost versus the latest revision (versus no policy at all for a new one). */
-      connectivity: components['schemas']['ConnectivityChange'];
-    };
-    ClusterDrift: {
-      /** @description Cluster name. */
-      cluster: string;
-      /** @description The revision last applied to this cluster, the one compared with. */
-      appliedRevision: number | null;
-      /**
-       * @description The outcome of the check on this cluster.
-       * @enum {string}
-       */
-      outcome: 'in-sync' | 'drifted' | 'skipped' | 'error';
-      /**
-       * @description The stored sync state after the check.
-       * @enum {string}
-       */
-      sync: 'Synced' | 'OutOfSync' | 'Unknown';
-      /** @description The stored sync reason after the check (Drifted when drift was found). */
-      syncReason: string | null;
-      /** @description The objects that differ; empty when in sync. */
-      resources: components['schemas']['DriftedResource'][];
-      /** @description Kubernetes API requests made for this cluster (one list per namespace). */
-      apiRequests: number;
-      /** @description Why the cluster was skipped or could not be checked. */
-      message?: string;
-    };
-    DriftCheck: {
-      /** @description Policy name. */
-      policy: string;
-      /**
-       * Format: date-time
-       * @description When the check started.
-       */
-      checkedAt: string;
-      /** @description Kubernetes API requests the check made in total. */
-      apiRequests: number;
-      /** @description One entry per cluster the policy was applied to. */
-      clusters: components['schemas']['ClusterDrift'][];
-      /** @description With selfHeal: the re-apply deployment started because of healable drift ({deploymentId}), or why it could not start ({error}); null otherwise. */
-      selfHeal:
-        | {
+        DocumentOption: {
+            /**
+             * @description The key in the document's `options`.
+             * @example egress
+             */
+            name: string;
+            /**
+             * @description The value when the document leaves it out.
+             * @example unrestricted
+             */
+            default: string;
+            /**
+             * @description The accepted values, when the option is an enumeration.
+             * @example [
+             *       "unrestricted",
+             *       "enforce"
+             *     ]
+             */
+            values?: string[];
+            /** @description True when a contract may also set it for itself. */
+            perContract?: boolean;
+        };
+        DocumentSupport: {
+            /**
+             * @description Media types accepted for request bodies.
+             * @example [
+             *       "application/json",
+             *       "application/yaml"
+             *     ]
+             */
+            contentTypes: string[];
+            /** @description Every document option. */
+            options: components["schemas"]["DocumentOption"][];
+        };
+        Version: {
+            /** @enum {string} */
+            name: "gbp-netpol";
+            /**
+             * @description The service version (package.json).
+             * @example 0.1.0
+             */
+            version: string;
+            build: components["schemas"]["BuildInfo"];
+            /**
+             * @description The Node.js version running the service.
+             * @example v24.22.3
+             */
+            node: string;
+            /**
+             * @description The process role (ROLE).
+             * @enum {string}
+             */
+            role: "api" | "worker" | "all";
+            document: components["schemas"]["DocumentSupport"];
+            /**
+             * @description The events webhooks can subscribe to (POST /v1/webhooks).
+             * @example [
+             *       "deployment.phase_changed",
+             *       "deployment.finished"
+             *     ]
+             */
+            webhookEvents: string[];
+        };
+        CreateToken: {
+            /**
+             * @description Unique name, shown in the audit log.
+             * @example ci-deployer
+             */
+            name: string;
+            /**
+             * @description reader: every GET; writer: also writes except clusters and tokens; admin: everything.
+             * @enum {string}
+             */
+            role: "reader" | "writer" | "admin";
+        };
+        CreatedToken: {
+            /** @example ci-deployer */
+            name: string;
+            /** @enum {string} */
+            role: "reader" | "writer" | "admin";
+            /**
+             * @description The secret: shown this once, stored only as a hash.
+             * @example gbpn_3q2-7wX...
+             */
+            token: string;
+        };
+        Token: {
+            /** @example ci-deployer */
+            name: string;
+            /** @enum {string} */
+            role: "reader" | "writer" | "admin";
+            /**
+             * @description env: from API_TOKENS; api: created here; bootstrap: created at the first start.
+             * @enum {string}
+             */
+            source: "env" | "api" | "bootstrap";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TokenList: {
+            items: components["schemas"]["Token"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        Port: {
+            /**
+             * @description TCP, UDP or SCTP, in any case. Default TCP.
+             * @example TCP
+             */
+            protocol?: string;
+            /**
+             * @description An integer 1-65535 or its decimal string ("23"), a range "8000-8100", or a named port (at most 15 lowercase letters, digits and "-", with a letter). Omitted: every port of the protocol.
+             * @example 23
+             */
+            port?: number | string;
+            /** @description ACI source port: accepted and ignored with a warning (NetworkPolicy matches destination ports only). */
+            source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
+            /** @description ACI source ports: accepted and ignored with a warning. */
+            source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
+        };
+        Contract: {
+            /**
+             * @description Networks that provide the service (at least one). `_` becomes `-`.
+             * @example [
+             *       "hangwe_inst_network02"
+             *     ]
+             */
+            provide_networks: string[];
+            /**
+             * @description Networks that consume the service (at least one).
+             * @example [
+             *       "hangwe_inst_network01"
+             *     ]
+             */
+            consume_networks: string[];
+            /** @description Ports the providers open to the consumers. Absent or empty: all ports and protocols. */
+            ports?: components["schemas"]["Port"][];
+            /**
+             * @description Overrides options.provider_access for this contract: may providers reach consumers on every port ('full') or not at all ('none')?
+             * @enum {string}
+             */
+            provider_access?: "full" | "none";
+            /** @description ACI: accepted and ignored with a warning. */
+            source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
+            /** @description ACI: accepted and ignored with a warning. */
+            source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
+            /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
+            established?: boolean;
+            /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
+            stateful?: boolean;
+            /**
+             * @description ACI action. 'permit' (default) is enforced; any other action cannot be expressed by NetworkPolicy, so the contract is dropped (allows nothing) with a warning.
+             * @example permit
+             */
+            action?: string;
+        };
+        ExposeRule: {
+            /**
+             * @description The network that is reachable from outside.
+             * @example hangwe_inst_network01
+             */
+            network: string;
+            /**
+             * @description IPv4 or IPv6 CIDR allowed in. Host bits are cleared with a warning.
+             * @example 0.0.0.0/0
+             */
+            cidr: string;
+            /**
+             * @description Strict subsets of cidr that are not allowed.
+             * @example []
+             */
+            except?: string[];
+            /** @description Ports open to that range. Absent or empty: all. */
+            ports?: components["schemas"]["Port"][];
+        };
+        DocumentOptions: {
+            /**
+             * @description Pod label whose value names the network a pod belongs to.
+             * @default mms_network_tag
+             */
+            label_key?: string;
+            /**
+             * @description What providers may reach on consumers of a contract they do not consume.
+             * @default full
+             * @enum {string}
+             */
+            provider_access?: "full" | "none";
+            /**
+             * @description Whether members are labelled pods in any namespace ('any') or only in the document's namespaces ('listed').
+             * @default any
+             * @enum {string}
+             */
+            peer_namespaces?: "any" | "listed";
+            /**
+             * @description 'isolate': members of a network never reach each other.
+             * @default allow
+             * @enum {string}
+             */
+            intra_network?: "allow" | "isolate";
+            /**
+             * @description 'enforce': members may only open the connections their destinations accept, plus DNS.
+             * @default unrestricted
+             * @enum {string}
+             */
+            egress?: "unrestricted" | "enforce";
+        };
+        PolicyDocument: {
+            /**
+             * @description Namespaces (DNS-1123 labels) that receive one NetworkPolicy per network.
+             * @example [
+             *       "mms"
+             *     ]
+             */
+            namespaces: string[];
+            /** @description Contracts keyed by name. */
+            contracts?: {
+                [key: string]: components["schemas"]["Contract"];
+            };
+            /** @description Which CIDRs may reach a network, on which ports. */
+            expose?: components["schemas"]["ExposeRule"][];
+            /** @description Options; the defaults reproduce the original behaviour. */
+            options?: components["schemas"]["DocumentOptions"];
+        };
+        ObjectMeta: {
+            /**
+             * @description The network name.
+             * @example hangwe-inst-network01
+             */
+            name: string;
+            /** @example mms */
+            namespace: string;
+            /** @description managed-by, network and (as applied) policy labels. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description Annotations tracing each rule to the document (and, as applied, the revision and content hash). */
+            annotations?: {
+                [key: string]: string;
+            };
+        };
+        LabelSelectorRequirement: {
+            /**
+             * @description The label key.
+             * @example kubernetes.io/metadata.name
+             */
+            key: string;
+            /** @enum {string} */
+            operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+            /** @description For In and NotIn. */
+            values?: string[];
+        };
+        LabelSelector: {
+            /**
+             * @example {
+             *       "mms_network_tag": "hangwe-inst-network01"
+             *     }
+             */
+            matchLabels?: {
+                [key: string]: string;
+            };
+            matchExpressions?: components["schemas"]["LabelSelectorRequirement"][];
+        };
+        IPBlock: {
+            /** @example 0.0.0.0/0 */
+            cidr: string;
+            /**
+             * @example [
+             *       "10.244.0.0/16"
+             *     ]
+             */
+            except?: string[];
+        };
+        NetworkPolicyPeer: {
+            podSelector?: components["schemas"]["LabelSelector"];
+            namespaceSelector?: components["schemas"]["LabelSelector"];
+            /** @description Never combined with a selector. */
+            ipBlock?: components["schemas"]["IPBlock"];
+        };
+        NetworkPolicyPort: {
+            /**
+             * @description Always set by gbp-netpol.
+             * @enum {string}
+             */
+            protocol?: "TCP" | "UDP" | "SCTP";
+            /**
+             * @description A port number or a named port; absent: every port of the protocol.
+             * @example 3306
+             */
+            port?: number | string;
+            /** @description The last port of a range. */
+            endPort?: number;
+        };
+        NetworkPolicyIngressRule: {
+            /** @description Absent: from anywhere. */
+            from?: components["schemas"]["NetworkPolicyPeer"][];
+            /** @description Absent: every port. */
+            ports?: components["schemas"]["NetworkPolicyPort"][];
+        };
+        NetworkPolicyEgressRule: {
+            /** @description Absent: to anywhere. */
+            to?: components["schemas"]["NetworkPolicyPeer"][];
+            /** @description Absent: every port. */
+            ports?: components["schemas"]["NetworkPolicyPort"][];
+        };
+        NetworkPolicySpec: {
+            /** @description The members of the network. */
+            podSelector: components["schemas"]["LabelSelector"];
+            /** @description Always explicit in what gbp-netpol emits. */
+            policyTypes?: ("Ingress" | "Egress")[];
+            ingress?: components["schemas"]["NetworkPolicyIngressRule"][];
+            egress?: components["schemas"]["NetworkPolicyEgressRule"][];
+        };
+        NetworkPolicy: {
+            /** @enum {string} */
+            apiVersion: "networking.k8s.io/v1";
+            /** @enum {string} */
+            kind: "NetworkPolicy";
+            metadata: components["schemas"]["ObjectMeta"];
+            /** @description A canonical NetworkPolicySpec: explicit policyTypes and protocols, merged and sorted rules. */
+            spec: components["schemas"]["NetworkPolicySpec"];
+        };
+        ProblemItem: {
+            /**
+             * @description RFC 6901 JSON pointer to the offending field in the request body.
+             * @example /contracts/web_to_db/ports/0/port
+             */
+            path: string;
+            /**
+             * @description Stable machine-readable code.
+             * @example PORT_OUT_OF_RANGE
+             */
+            code: string;
+            /**
+             * @description Human-readable explanation.
+             * @example port 70000 is outside 1-65535
+             */
+            message: string;
+        };
+        CompileResult: {
+            /** @description One NetworkPolicy per network and namespace, sorted by namespace then name. */
+            items: components["schemas"]["NetworkPolicy"][];
+            /** @description Accepted but noteworthy input (ignored ACI fields, canonicalised CIDRs, ...). */
+            warnings: components["schemas"]["ProblemItem"][];
+        };
+        ConnectivitySource: {
+            /**
+             * @description network:<name>, untagged, or cidr:<cidr>[ except ...]
+             * @example network:hangwe-inst-network01
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "network" | "untagged" | "cidr";
+            network?: string;
+            cidr?: string;
+            /** @description The address of the cidr that was evaluated. */
+            sampleAddress?: string;
+        };
+        ConnectivityCell: {
+            namespace: string;
+            /** @description A source id. */
+            source: string;
+            /** @description A destination network. */
+            destination: string;
+            /** @description "all" (every port of every protocol) or the allowed ports per protocol. */
+            allowed: "all" | components["schemas"]["PortSelection"][];
+        };
+        Connectivity: {
+            namespaces: string[];
+            sources: components["schemas"]["ConnectivitySource"][];
+            destinations: string[];
+            /** @description Only allowed pairs; an absent pair is denied. Computed by the evaluator from the compiled objects. */
+            cells: components["schemas"]["ConnectivityCell"][];
+            warnings: components["schemas"]["ProblemItem"][];
+        };
+        CreateCluster: {
+            /**
+             * @description Unique name of the cluster: a DNS-1123 label. It cannot be changed.
+             * @example prod-eu-1
+             */
+            name: string;
+            /**
+             * @description API server URL; https:// (http:// only with ALLOW_INSECURE_CLUSTER_URLS=true). Required unless `kubeconfig` is given.
+             * @example https://10.0.0.1:6443
+             */
+            server?: string;
+            /** @description base64 of the PEM CA bundle that signed the API server certificate (as certificate-authority-data in a kubeconfig). Without it the system roots are used. */
+            caData?: string;
+            /** @description Bearer token (e.g. of a ServiceAccount). Stored encrypted; never shown. */
+            token?: string;
+            /** @description base64 of the PEM client certificate; requires `clientKeyData`. */
+            clientCertificateData?: string;
+            /** @description base64 of the PEM client private key; requires `clientCertificateData`. Stored encrypted; never shown. */
+            clientKeyData?: string;
+            /** @description A kubeconfig (YAML or JSON text) instead of `server` and the credential fields. Only the context named by `context` (else its current-context) is kept. Users with `exec`, `auth-provider`, file references or basic auth are rejected. Stored encrypted; never shown. */
+            kubeconfig?: string;
+            /**
+             * @description The kubeconfig context to use; only with `kubeconfig`. Default: its current-context.
+             * @example prod-eu-1
+             */
+            context?: string;
+            /**
+             * @description Do not verify the API server certificate (for test clusters only; the cluster then shows a warning). With `kubeconfig`, taken from its insecure-skip-tls-verify.
+             * @default false
+             */
+            insecureSkipTlsVerify?: boolean;
+            /**
+             * @description Kubernetes-style labels (valid label keys and values, at most 64), used by policies to select clusters.
+             * @example {
+             *       "env": "prod",
+             *       "region": "eu"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The cluster's pod networks (IPv4 and IPv6 CIDRs). Expose rules are compiled for this cluster with these taken out of their ipBlocks, so that in-cluster pods never reach exposed ports through them. Absent: detected from the nodes' spec.podCIDRs when the identity may read nodes.
+             * @example [
+             *       "10.244.0.0/16",
+             *       "fd00:10:244::/56"
+             *     ]
+             */
+            podCIDRs?: string[];
+            /**
+             * @description The cluster's Service networks (CIDRs), taken out of expose ipBlocks like the pod networks. Absent: detected from ServiceCIDR objects (networking.k8s.io/v1) when the identity may read them.
+             * @example [
+             *       "10.96.0.0/12"
+             *     ]
+             */
+            serviceCIDRs?: string[];
+        };
+        Connection: {
+            /**
+             * @description Reachable: the API server answered with these credentials. Unauthorized: it rejected them (401/403). Unreachable: no usable answer (network, TLS, timeout, server error). Unknown: never checked.
+             * @enum {string}
+             */
+            state: "Unknown" | "Reachable" | "Unreachable" | "Unauthorized";
+            /** @description Why the last check failed; never contains a credential. */
+            message?: string;
+            /**
+             * Format: date-time
+             * @description When the connection was last checked (ISO 8601).
+             */
+            checkedAt?: string;
+            /**
+             * @description gitVersion of the API server at the last successful check.
+             * @example v1.37.2
+             */
+            serverVersion?: string;
+        };
+        ConfiguredNetworks: {
+            /** @description Pod networks as configured (POST/PATCH); null: not configured. */
+            podCIDRs: string[] | null;
+            /** @description Service networks as configured; null: not configured. */
+            serviceCIDRs: string[] | null;
+        };
+        DetectedNetworks: {
+            /** @description Pod networks read from the nodes' spec.podCIDRs at the last detection; null: unknown. */
+            podCIDRs: string[] | null;
+            /** @description Service networks read from ServiceCIDR objects at the last detection; null: unknown. */
+            serviceCIDRs: string[] | null;
+            /**
+             * Format: date-time
+             * @description When the networks were last detected (registration, PATCH of the connection, /check).
+             */
+            detectedAt: string | null;
+            /** @description Why something could not be detected (e.g. the identity may not list nodes). */
+            message: string | null;
+        };
+        ClusterNetworks: {
+            /** @description The pod networks the cluster's objects are compiled with (configured, else detected). null: unknown; then expose rules are applied as written, and in-cluster pods may reach exposed ports on plugins that match pod IPs against ipBlocks. */
+            podCIDRs: string[] | null;
+            /** @description The Service networks the objects are compiled with. */
+            serviceCIDRs: string[] | null;
+            /** @description What was configured. */
+            configured: components["schemas"]["ConfiguredNetworks"];
+            /** @description What was detected. */
+            detected: components["schemas"]["DetectedNetworks"];
+        };
+        Cluster: {
+            /**
+             * @description Unique name (DNS-1123 label).
+             * @example prod-eu-1
+             */
+            name: string;
+            /**
+             * @description API server URL.
+             * @example https://10.0.0.1:6443
+             */
+            server: string;
+            /**
+             * @description Labels that policies select clusters by.
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description Whether TLS verification of the API server is disabled. */
+            insecureSkipTlsVerify: boolean;
+            /** @description Noteworthy facts about the configuration, e.g. "TLS verification is disabled for this cluster". */
+            warnings: string[];
+            /** @description The outcome of the last connection check or rollout call. */
+            connection: components["schemas"]["Connection"];
+            /**
+             * @description How gbp-netpol authenticates (the credentials themselves are never shown).
+             * @enum {string}
+             */
+            auth: "token" | "clientCertificate" | "none";
+            /** @description The cluster's pod and Service networks. */
+            networks: components["schemas"]["ClusterNetworks"];
+            /**
+             * Format: date-time
+             * @description When the cluster was registered.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When its configuration last changed (connection checks do not count).
+             */
+            updatedAt: string;
+        };
+        ClusterList: {
+            /** @description Clusters sorted by name. */
+            items: components["schemas"]["Cluster"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        UpdateCluster: {
+            /**
+             * @description New API server URL; https:// (http:// only with ALLOW_INSECURE_CLUSTER_URLS=true).
+             * @example https://10.0.0.1:6443
+             */
+            server?: string;
+            /** @description New base64 PEM CA bundle; null removes it (the system roots are then used). */
+            caData?: string | null;
+            /** @description New bearer token; it replaces a client certificate unless the same request sets one. null removes it. Never shown. */
+            token?: string | null;
+            /** @description New base64 PEM client certificate, together with `clientKeyData`; it replaces a token unless the same request sets one. null (with clientKeyData null) removes the pair. */
+            clientCertificateData?: string | null;
+            /** @description New base64 PEM client key, together with `clientCertificateData`. Never shown. */
+            clientKeyData?: string | null;
+            /** @description A kubeconfig (YAML or JSON) replacing the whole connection (server, CA, credentials, TLS verification); cannot be combined with those fields. Never shown. */
+            kubeconfig?: string;
+            /** @description The kubeconfig context to use; only with `kubeconfig`. Default: its current-context. */
+            context?: string;
+            /** @description Do not verify the API server certificate (test clusters only; shows a warning). */
+            insecureSkipTlsVerify?: boolean;
+            /**
+             * @description The complete new set of labels (replaces the current ones; {} removes all).
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description New pod networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used). The per-cluster objects are compiled again at the next rollout. */
+            podCIDRs?: string[] | null;
+            /** @description New Service networks (CIDRs), replacing the configured ones; null forgets them (the detected ones are then used). */
+            serviceCIDRs?: string[] | null;
+        };
+        CheckCluster: {
+            /**
+             * @description Namespaces whose NetworkPolicy permissions to check (at most 50). Without it only the connection is checked.
+             * @example [
+             *       "team-a",
+             *       "team-b"
+             *     ]
+             */
+            namespaces?: string[];
+        };
+        NetworkPolicyPermissions: {
+            /** @description May get networkpolicies.networking.k8s.io. */
+            get: boolean;
+            /** @description May list networkpolicies.networking.k8s.io. */
+            list: boolean;
+            /** @description May create networkpolicies.networking.k8s.io. */
+            create: boolean;
+            /** @description May patch (server-side apply) networkpolicies.networking.k8s.io. */
+            patch: boolean;
+            /** @description May delete networkpolicies.networking.k8s.io. */
+            delete: boolean;
+        };
+        NamespaceCheck: {
+            /**
+             * @description The namespace.
+             * @example team-a
+             */
+            namespace: string;
+            /** @description Whether it exists; null when the credentials may not read namespaces. */
+            exists: boolean | null;
+            /** @description What the credentials may do with NetworkPolicies there (SelfSubjectAccessReview). */
+            permissions: components["schemas"]["NetworkPolicyPermissions"];
+            /**
+             * @description The permissions a rollout needs and lacks, as resource/verb.
+             * @example [
+             *       "networkpolicies/create"
+             *     ]
+             */
+            missing: string[];
+        };
+        ClusterCheck: {
+            /** @description The connection state found now (also stored on the cluster). */
+            connection: components["schemas"]["Connection"];
+            /**
+             * @description gitVersion of the API server, when reachable.
+             * @example v1.37.2
+             */
+            serverVersion?: string;
+            /** @description One entry per requested namespace, in request order; empty when the cluster is not Reachable. */
+            namespaces: components["schemas"]["NamespaceCheck"][];
+        };
+        ClusterSelector: {
+            /**
+             * @description Every registered cluster whose labels include all of these is a target, including clusters registered later.
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            matchLabels: {
+                [key: string]: string;
+            };
+        };
+        PolicyTargets: {
+            /**
+             * @description Registered cluster names.
+             * @example [
+             *       "prod-eu"
+             *     ]
+             */
+            clusters?: string[];
+            clusterSelector?: components["schemas"]["ClusterSelector"];
+        };
+        CreatePolicy: {
+            /**
+             * @description Policy name, a DNS-1123 label; objects are labelled gbp-netpol.io/policy=<name>.
+             * @example mms-example
+             */
+            name: string;
+            /** @description Where the policy goes: named clusters and/or a label selector. */
+            targets: components["schemas"]["PolicyTargets"];
+            /** @description The MMS policy document (see POST /v1/compile). */
+            document: components["schemas"]["PolicyDocument"];
+            /**
+             * @description Re-apply automatically when drift is detected.
+             * @default false
+             */
+            selfHeal?: boolean;
+        };
+        UnchangedRevision: {
+            /**
+             * @description Policy name.
+             * @example mms-example
+             */
+            policy: string;
+            /**
+             * @description Revision number, from 1.
+             * @example 1
+             */
+            revision: number;
+            /** @description Hash of the compiled objects and the targets. */
+            contentHash: string;
+            /** @description The targets, in canonical form. */
+            targets: components["schemas"]["PolicyTargets"];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description How many NetworkPolicies the document compiles to.
+             * @example 6
+             */
+            objectCount: number;
+            /** @description The document exactly as it was sent. */
+            document: components["schemas"]["PolicyDocument"];
+            /** @description Warnings of the document (paths relative to the document). */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** @description Rollback only: the revision whose document and targets were stored again. */
+            rolledBackTo?: number;
+            /**
+             * @description The content equals the latest revision: nothing was stored or deployed.
+             * @enum {boolean}
+             */
+            unchanged: true;
+            /** @description No deployment was started. */
+            deploymentId: null;
+        };
+        TargetAssignment: {
+            /**
+             * @description Registered cluster name.
+             * @example prod-eu
+             */
+            cluster: string;
+            /**
+             * @description apply: the revision is applied there; prune: the policy's objects are removed.
+             * @enum {string}
+             */
+            action: "apply" | "prune";
+        };
+        StoredRevision: {
+            /**
+             * @description Policy name.
+             * @example mms-example
+             */
+            policy: string;
+            /**
+             * @description Revision number, from 1.
+             * @example 1
+             */
+            revision: number;
+            /** @description Hash of the compiled objects and the targets. */
+            contentHash: string;
+            /** @description The targets, in canonical form. */
+            targets: components["schemas"]["PolicyTargets"];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description How many NetworkPolicies the document compiles to.
+             * @example 6
+             */
+            objectCount: number;
+            /** @description The document exactly as it was sent. */
+            document: components["schemas"]["PolicyDocument"];
+            /** @description Warnings of the document (paths relative to the document). */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** @description Rollback only: the revision whose document and targets were stored again. */
+            rolledBackTo?: number;
+            /**
+             * Format: uuid
+             * @description The deployment rolling the revision out (Location: /v1/deployments/{id}).
+             */
+            deploymentId: string;
+            /** @description Per cluster, what the deployment does. */
+            clusters: components["schemas"]["TargetAssignment"][];
+        };
+        PolicySummary: {
+            /**
+             * @description Policy name (DNS-1123 label).
+             * @example mms-example
+             */
+            name: string;
+            /**
+             * @description The number of the latest revision (0 before the first one is stored).
+             * @example 3
+             */
+            latestRevision: number;
+            /** @description Whether drift is re-applied automatically. */
+            selfHeal: boolean;
+            /** @description True while the policy's objects are being removed (DELETE); it then goes. */
+            deleting: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PolicyList: {
+            /** @description Policies sorted by name. */
+            items: components["schemas"]["PolicySummary"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        Policy: {
+            /**
+             * @description Policy name (DNS-1123 label).
+             * @example mms-example
+             */
+            name: string;
+            /**
+             * @description The number of the latest revision (0 before the first one is stored).
+             * @example 3
+             */
+            latestRevision: number;
+            /** @description Whether drift is re-applied automatically. */
+            selfHeal: boolean;
+            /** @description True while the policy's objects are being removed (DELETE); it then goes. */
+            deleting: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The targets of the latest revision; null without one. */
+            targets: components["schemas"]["PolicyTargets"] | null;
+            /** @description What equal content is recognised by (compiled objects and targets); null without a revision. */
+            contentHash: string | null;
+        };
+        DriftedResource: {
+            /** @description Namespace of the NetworkPolicy. */
+            namespace: string;
+            /** @description Name of the NetworkPolicy. */
+            name: string;
+            /**
+             * @description modified: its labels or spec differ from the applied revision; missing: it is gone; extra: it carries this policy's labels but the revision has no such object.
+             * @enum {string}
+             */
+            change: "modified" | "missing" | "extra";
+            /**
+             * @description JSON pointers into {metadata: {labels}, spec} whose values differ (at most 50); empty for missing and extra.
+             * @example [
+             *       "/spec/ingress/0/ports/0/port"
+             *     ]
+             */
+            paths: string[];
+            /**
+             * @description Field managers that probably made the change: those owning a changed path in managedFields, else those that wrote after gbp-netpol (an approximation).
+             * @example [
+             *       "kubectl-edit"
+             *     ]
+             */
+            managers: string[];
+            /** @description False when re-applying cannot undo the change (a label or spec field another manager added is never removed by server-side apply); self-heal ignores such drift. */
+            healable: boolean;
+        };
+        Drift: {
+            /**
+             * Format: date-time
+             * @description When drift was found.
+             */
+            checkedAt: string;
+            resources: components["schemas"]["DriftedResource"][];
+        };
+        SyncStatus: {
+            /**
+             * @description Synced: the applied revision runs there; OutOfSync: a rollout is in progress, failed or drifted; Unknown: the cluster cannot be reached, or nothing was applied.
+             * @enum {string}
+             */
+            status: "Synced" | "OutOfSync" | "Unknown";
+            /** @description Why: Progressing, Drifted, ClusterUnreachable, ClusterUnauthorized, ClusterNotRegistered, NeverApplied, ... */
+            reason: string | null;
+            /** @description The drift found; null: none. */
+            drift: components["schemas"]["Drift"] | null;
+        };
+        Operation: {
+            /**
+             * @description apply the revision, or prune the policy.
+             * @enum {string}
+             */
+            action: "apply" | "prune";
+            /** @enum {string} */
+            phase: "Queued" | "Running" | "Succeeded" | "Failed" | "Retrying" | "Superseded";
+            /** @description Attempts made so far. */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When it is retried.
+             */
+            nextRetryAt: string | null;
+            /** @description Why the last attempt failed. */
+            error: string | null;
+            /** @description What compiling the revision for this cluster's networks warned about. */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @description The deployment this operation belongs to.
+             */
+            deploymentId: string;
+        };
+        ResourceOutcome: {
+            /** @example mms */
+            namespace: string;
+            /** @example hangwe-inst-network01 */
+            name: string;
+            /**
+             * @description What happened to the object: created, updated, unchanged, deleted, conflict, failed, ...
+             * @example created
+             */
+            action: string;
+            /** @description Why it failed or conflicted (never a credential). */
+            message?: string;
+        };
+        ClusterStatus: {
+            /** @example prod-eu */
+            cluster: string;
+            /** @description The connection state; null when the cluster is no longer registered. */
+            connection: components["schemas"]["Connection"] | null;
+            sync: components["schemas"]["SyncStatus"];
+            /** @description The latest deployment there; null: none. */
+            operation: components["schemas"]["Operation"] | null;
+            /** @description The revision running there. */
+            appliedRevision: number | null;
+            /** @description Per object, of the latest operation. */
+            resources: components["schemas"]["ResourceOutcome"][];
+        };
+        PolicyStatus: {
+            /** @example mms-example */
+            policy: string;
+            latestRevision: number;
+            /** @description True while the policy is being removed. */
+            deleting: boolean;
+            /**
+             * @description How many clusters are in each sync state and each phase.
+             * @example {
+             *       "Synced": 2,
+             *       "Succeeded": 2
+             *     }
+             */
+            summary: {
+                [key: string]: number;
+            };
+            /** @description Per cluster, sorted by name. */
+            clusters: components["schemas"]["ClusterStatus"][];
+        };
+        RevisionSummary: {
+            /**
+             * @description Policy name.
+             * @example mms-example
+             */
+            policy: string;
+            /**
+             * @description Revision number, from 1.
+             * @example 1
+             */
+            revision: number;
+            /** @description Hash of the compiled objects and the targets. */
+            contentHash: string;
+            /** @description The targets, in canonical form. */
+            targets: components["schemas"]["PolicyTargets"];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description How many NetworkPolicies the document compiles to.
+             * @example 6
+             */
+            objectCount: number;
+        };
+        RevisionList: {
+            /** @description Revisions, newest first, without their documents. */
+            items: components["schemas"]["RevisionSummary"][];
+            /** @description Pass as ?cursor= for the next (older) page; absent on the last page. */
+            nextCursor?: string;
+        };
+        Revision: {
+            /**
+             * @description Policy name.
+             * @example mms-example
+             */
+            policy: string;
+            /**
+             * @description Revision number, from 1.
+             * @example 1
+             */
+            revision: number;
+            /** @description Hash of the compiled objects and the targets. */
+            contentHash: string;
+            /** @description The targets, in canonical form. */
+            targets: components["schemas"]["PolicyTargets"];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description How many NetworkPolicies the document compiles to.
+             * @example 6
+             */
+            objectCount: number;
+            /** @description The document exactly as it was sent. */
+            document: components["schemas"]["PolicyDocument"];
+        };
+        Manifests: {
+            /** @description The NetworkPolicies exactly as applied: labels and annotations included; with ?cluster=, as that cluster gets them. */
+            items: components["schemas"]["NetworkPolicy"][];
+            /** @description With ?cluster=: what compiling for the cluster's networks warned about. */
+            warnings?: components["schemas"]["ProblemItem"][];
+        };
+        QueuedDeployment: {
+            /**
+             * Format: uuid
+             * @description Follow it at /v1/deployments/{id}.
+             */
+            deploymentId: string;
+            /** @example mms-example */
+            policy: string;
+            /** @description The revision deployed (or removed). */
+            revision: number;
+            /** @description The clusters the deployment touches. */
+            clusters: string[];
+        };
+        Rollback: {
+            /**
+             * @description The revision to return to: its document and targets become a new revision, which is deployed.
+             * @example 1
+             */
+            revision: number;
+        };
+        DeploymentTarget: {
+            /**
+             * @description apply the revision, or prune the policy.
+             * @enum {string}
+             */
+            action: "apply" | "prune";
+            /** @enum {string} */
+            phase: "Queued" | "Running" | "Succeeded" | "Failed" | "Retrying" | "Superseded";
+            /** @description Attempts made so far. */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When it is retried.
+             */
+            nextRetryAt: string | null;
+            /** @description Why the last attempt failed. */
+            error: string | null;
+            /** @description What compiling the revision for this cluster's networks warned about. */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @example prod-eu */
+            cluster: string;
             /** Format: uuid */
             deploymentId: string;
-          }
-        | {
-            error: string;
-          }
-        | null;
+            resources: components["schemas"]["ResourceOutcome"][];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Deployment: {
+            /** Format: uuid */
+            id: string;
+            /** @example mms-example */
+            policy: string;
+            revision: number;
+            /**
+             * @description apply: a new revision; sync: a re-apply; delete: the removal of the policy.
+             * @enum {string}
+             */
+            kind: "apply" | "delete" | "sync";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When every cluster finished; null while it runs.
+             */
+            finishedAt: string | null;
+            /** @description One entry per cluster. */
+            clusters: components["schemas"]["DeploymentTarget"][];
+        };
+        ClusterError: {
+            /**
+             * @description unreachable, unauthorized, other (API server failing) or unavailable (not registered, credentials unreadable, insecure URL refused).
+             * @example unreachable
+             */
+            kind: string;
+            /** @description HTTP status, when there was one. */
+            status: number | null;
+            /** @description What failed (never containing credentials). */
+            message: string;
+        };
+        ActionSummary: {
+            /** @description Objects that would be created. */
+            create: number;
+            /** @description Objects that would be updated. */
+            update: number;
+            /** @description Objects that would be deleted. */
+            delete: number;
+            /** @description Objects already as desired. */
+            unchanged: number;
+            /** @description Objects of the same name not owned by this policy. */
+            conflict: number;
+            /** @description Objects whose dry run was refused or that could not be read. */
+            error: number;
+        };
+        ResourceError: {
+            /**
+             * @description forbidden (RBAC denial), invalid (rejected by API-server validation), conflict, notFound, other, or namespaceMissing.
+             * @example forbidden
+             */
+            kind: string;
+            /**
+             * @description HTTP status of the API server, null when there was none.
+             * @example 403
+             */
+            status: number | null;
+            /**
+             * @description Kubernetes Status reason.
+             * @example Forbidden
+             */
+            reason: string | null;
+            /** @description The API server's message (never containing credentials). */
+            message: string;
+        };
+        JsonPatchOperation: {
+            /**
+             * @description RFC 6902 operation; only these three are emitted.
+             * @enum {string}
+             */
+            op: "add" | "remove" | "replace";
+            /**
+             * @description RFC 6901 JSON pointer; '' is the whole object (add: it would be created, remove: deleted).
+             * @example /spec/ingress/0/ports/0/port
+             */
+            path: string;
+            /**
+             * @description The new value (add, replace).
+             * @example 3306
+             */
+            value?: string | number | boolean | Record<string, never> | unknown[] | null;
+        };
+        FieldOwner: {
+            /**
+             * @description A path of the patch.
+             * @example /spec/ingress/0/ports/0/port
+             */
+            path: string;
+            /**
+             * @description The field manager that owns it in the live object's managedFields (the deepest owner along the path); null when none does.
+             * @example kubectl-edit
+             */
+            manager: string | null;
+        };
+        ResourceDiff: {
+            /**
+             * @description Namespace of the NetworkPolicy.
+             * @example mms
+             */
+            namespace: string;
+            /**
+             * @description Name of the NetworkPolicy ('*' for a namespace that could not be searched for objects to prune).
+             * @example hangwe-inst-network01
+             */
+            name: string;
+            /**
+             * @description What applying the desired revision would do: create, update (forced server-side apply), delete (owned by this policy, no longer produced), unchanged, conflict (an object of that name this policy does not own: never overwritten) or error (the dry run was refused).
+             * @enum {string}
+             */
+            action: "create" | "update" | "delete" | "unchanged" | "conflict" | "error";
+            /**
+             * @description For error: what gbp-netpol would have tried.
+             * @enum {string}
+             */
+            intended?: "create" | "update" | "delete" | "unknown";
+            /** @description For update: true when the new object allows everything the live one allowed (the worker applies widening updates first). */
+            widening?: boolean;
+            /**
+             * @description For conflict: who owns the existing object.
+             * @example not managed by gbp-netpol; field managers: kubectl-create
+             */
+            owner?: string;
+            /** @description For error: why. */
+            error?: components["schemas"]["ResourceError"];
+            /** @description RFC 6902 operations turning the normalised live object into the normalised result of the dry-run (server fields removed). Empty when unchanged. */
+            patch: components["schemas"]["JsonPatchOperation"][];
+            /** @description Unified diff of the two YAML renderings (headers live/<ns>/<name> and desired/<ns>/<name>); empty when unchanged. */
+            unified: string;
+            /** @description For update and conflict: who owns each changed path live. */
+            owners: components["schemas"]["FieldOwner"][];
+        };
+        ClusterDiff: {
+            /**
+             * @description Registered cluster name.
+             * @example prod-eu
+             */
+            cluster: string;
+            /**
+             * @description apply: the cluster is a target; prune: it is not (any more), only this policy's objects would be deleted.
+             * @enum {string}
+             */
+            action: "apply" | "prune";
+            /** @description Set when the cluster could not be diffed at all; it then has no resources and is never to be read as unchanged. */
+            error: components["schemas"]["ClusterError"] | null;
+            /** @description What compiling the objects for this cluster's networks warned about (e.g. POD_NETWORKS_UNKNOWN). */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** @description Number of resources per action. */
+            summary: components["schemas"]["ActionSummary"];
+            /** @description Per NetworkPolicy, sorted by namespace then name. */
+            resources: components["schemas"]["ResourceDiff"][];
+        };
+        PolicyDiff: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description The latest revision, compared with what runs in each cluster. */
+            revision: number;
+            /** @description One entry per cluster, sorted by name. */
+            clusters: components["schemas"]["ClusterDiff"][];
+        };
+        ConnectivityDelta: {
+            /**
+             * @description Namespace of both ends.
+             * @example mms
+             */
+            namespace: string;
+            /**
+             * @description Source: network:<name>, untagged, or cidr:<cidr>[ except ...].
+             * @example network:hangwe-inst-network03
+             */
+            source: string;
+            /**
+             * @description Destination network.
+             * @example hangwe-inst-network01
+             */
+            destination: string;
+            /**
+             * @description The ports gained or lost, e.g. "TCP:23,3306", "all".
+             * @example TCP:23
+             */
+            ports: string;
+            /** @description The same ports: "all" or per protocol. */
+            allowed: "all" | components["schemas"]["PortSelection"][];
+        };
+        ConnectivityChange: {
+            /** @description Connections allowed after and not before (only the added ports). Evaluated over the union of both documents' namespaces, networks and cidrs; pods a document does not select are unrestricted. */
+            gained: components["schemas"]["ConnectivityDelta"][];
+            /** @description Connections allowed before and not after (only the removed ports). */
+            lost: components["schemas"]["ConnectivityDelta"][];
+        };
+        RevisionDiff: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description The old revision (a). */
+            from: number;
+            /** @description The new revision (b). */
+            to: number;
+            /** @description RFC 6902 operations turning document a into document b (canonical JSON: keys sorted, arrays by index). */
+            document: components["schemas"]["JsonPatchOperation"][];
+            /** @description RFC 6902 operations turning the targets of a into those of b. */
+            targets: components["schemas"]["JsonPatchOperation"][];
+            /** @description Unified diff of the two compiled manifest sets as YAML, one section per changed object, sorted by namespace/name (headers revision-<a>/<ns>/<name>, revision-<b>/<ns>/<name>; rollout annotations excluded). */
+            manifests: string;
+            /** @description Who may reach whom, gained and lost, computed by the evaluator from the compiled objects. */
+            connectivity: components["schemas"]["ConnectivityChange"];
+        };
+        PlanRequest: {
+            /** @description Where the policy would go (named clusters and/or a label selector). Default: the latest revision's targets; required for a policy that does not exist yet. */
+            targets?: components["schemas"]["PolicyTargets"];
+            /** @description The MMS policy document to plan (validated exactly as POST /v1/policies does; problems have paths under /document). */
+            document: components["schemas"]["PolicyDocument"];
+        };
+        Plan: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description Whether the policy exists already. */
+            exists: boolean;
+            /** @description True when the document and targets equal the latest revision: a POST would store nothing and deploy nothing (clusters then show the drift a sync would see). */
+            unchanged: boolean;
+            /** @description The revision a POST would create (the latest one when unchanged). */
+            revision: number;
+            /** @description The latest revision, compared with; null for a new policy. */
+            baseRevision: number | null;
+            /** @description The targets planned with (canonical form). */
+            targets: components["schemas"]["PolicyTargets"];
+            /** @description Warnings of the document, as POST /v1/policies answers them (paths relative to the document). */
+            warnings: components["schemas"]["ProblemItem"][];
+            /** @description RFC 6902 operations from the latest revision's document to this one (one root add for a new policy). */
+            document: components["schemas"]["JsonPatchOperation"][];
+            /** @description Per cluster a POST would touch: targets (apply) and clusters it reached before and no longer targets (prune). */
+            clusters: components["schemas"]["ClusterDiff"][];
+            /** @description Connectivity gained and lost versus the latest revision (versus no policy at all for a new one). */
+            connectivity: components["schemas"]["ConnectivityChange"];
+        };
+        ClusterDrift: {
+            /** @description Cluster name. */
+            cluster: string;
+            /** @description The revision last applied to this cluster, the one compared with. */
+            appliedRevision: number | null;
+            /**
+             * @description The outcome of the check on this cluster.
+             * @enum {string}
+             */
+            outcome: "in-sync" | "drifted" | "skipped" | "error";
+            /**
+             * @description The stored sync state after the check.
+             * @enum {string}
+             */
+            sync: "Synced" | "OutOfSync" | "Unknown";
+            /** @description The stored sync reason after the check (Drifted when drift was found). */
+            syncReason: string | null;
+            /** @description The objects that differ; empty when in sync. */
+            resources: components["schemas"]["DriftedResource"][];
+            /** @description Kubernetes API requests made for this cluster (one list per namespace). */
+            apiRequests: number;
+            /** @description Why the cluster was skipped or could not be checked. */
+            message?: string;
+        };
+        DriftCheck: {
+            /** @description Policy name. */
+            policy: string;
+            /**
+             * Format: date-time
+             * @description When the check started.
+             */
+            checkedAt: string;
+            /** @description Kubernetes API requests the check made in total. */
+            apiRequests: number;
+            /** @description One entry per cluster the policy was applied to. */
+            clusters: components["schemas"]["ClusterDrift"][];
+            /** @description With selfHeal: the re-apply deployment started because of healable drift ({deploymentId}), or why it could not start ({error}); null otherwise. */
+            selfHeal: {
+                /** Format: uuid */
+                deploymentId: string;
+            } | {
+                error: string;
+            } | null;
+        };
+        CreateProbes: {
+            /**
+             * @description The registered cluster to create the test pods in.
+             * @example prod-eu
+             */
+            cluster: string;
+            /**
+             * @description Container image; it must provide `sh` and busybox `nc`. Another image than the default needs an admin token.
+             * @default busybox:1.36
+             */
+            image?: string;
+        };
+        ProbePort: {
+            /** @enum {string} */
+            protocol: "TCP" | "UDP";
+            /** @example 3306 */
+            port: number;
+        };
+        ProbePodResult: {
+            namespace: string;
+            name: string;
+            /**
+             * @description Created now, or already there.
+             * @enum {string}
+             */
+            result: "created" | "exists";
+        };
+        CreatedProbes: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description Cluster name. */
+            cluster: string;
+            /** @description The revision the pods are made for. */
+            revision: number;
+            /** @description The image the pods run. */
+            image: string;
+            /** @description The ports the pods listen on. */
+            ports: components["schemas"]["ProbePort"][];
+            pods: components["schemas"]["ProbePodResult"][];
+        };
+        ProbeCluster: {
+            /**
+             * @description The registered cluster whose test pods are meant.
+             * @example prod-eu
+             */
+            cluster: string;
+        };
+        ProbeRun: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description Cluster name. */
+            cluster: string;
+            /** @description The id of the run (its pods carry it as a label). */
+            run: string;
+            /** @description Measuring pods created. */
+            measuringPods: number;
+            /** @description Measurements planned, in all. */
+            targets: number;
+            /** @description Measuring pods the cluster refused (e.g. a hostNetwork pod refused by admission). */
+            refused: components["schemas"]["ProblemItem"][];
+        };
+        ProbePod: {
+            /** @description Pod name: `<network>-pod`, or `<namespace>-out` for the untagged pod. */
+            name: string;
+            /** @description Namespace of the pod. */
+            namespace: string;
+            /** @description The pod labels (network membership and the probe labels). */
+            labels: {
+                [key: string]: string;
+            };
+            /** @description status.phase (Pending until a kubelet runs the pod). */
+            phase: string | null;
+            /** @description status.podIP, once it has one. */
+            ip: string | null;
+            /** @description The node it runs on. */
+            nodeName: string | null;
+            /** @description Why it is not Running (waiting reason, unschedulable message), when it is not. */
+            reason?: string;
+        };
+        ProbeExpectation: {
+            /** @description Namespace of the destination pod. */
+            namespace: string;
+            /** @description Source pod, `namespace/name`. */
+            source: string;
+            /** @description Destination pod, `namespace/name`. */
+            destination: string;
+            /** @description "all", or the ports per protocol the destination accepts from the source. */
+            allowed: "all" | components["schemas"]["PortSelection"][];
+        };
+        ProbeSummary: {
+            cells: number;
+            measured: number;
+            notMeasured: number;
+            mismatches: number;
+            /** @description True only when every cell was measured and every one matched. */
+            allMatch: boolean;
+        };
+        ProbeCell: {
+            /** @description Source: a test pod `namespace/name`, or `node`. */
+            source: string;
+            /** @description Destination test pod, `namespace/name`. */
+            destination: string;
+            /** @enum {string} */
+            protocol: "TCP" | "UDP";
+            port: number;
+            /**
+             * @description What the evaluator expects.
+             * @enum {string}
+             */
+            expected: "allowed" | "denied";
+            /** @enum {string} */
+            measured: "allowed" | "denied" | "not-measured";
+            /** @description Why it was not measured, or why the expectation is what it is. */
+            reason?: string;
+            /** @description measured = expected. */
+            match: boolean;
+        };
+        ProbeReport: {
+            /** @description The run id. */
+            run: string;
+            /** @enum {string} */
+            state: "running" | "complete" | "failed" | "timed-out";
+            /** Format: date-time */
+            startedAt: string | null;
+            summary: components["schemas"]["ProbeSummary"];
+            /** @description Expected against measured, per cell. */
+            cells: components["schemas"]["ProbeCell"][];
+            /** @description The cells that did not match. */
+            mismatches: components["schemas"]["ProbeCell"][];
+            /** @description From the node's address: the external view; null when not measured. */
+            external: components["schemas"]["ProbeCell"][] | null;
+            /** @description Problems of the run as a whole: pods that never started, a run that timed out. */
+            problems: string[];
+        };
+        Probes: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description Cluster name. */
+            cluster: string;
+            /** @description The revision whose objects the expected connectivity is computed from (the latest). */
+            revision: number;
+            /** @description The test pods of this policy found in the cluster. */
+            pods: components["schemas"]["ProbePod"][];
+            /** @description What the revision should allow between those pods, by the evaluator: only pairs that allow something; a missing pair is denied. */
+            expected: components["schemas"]["ProbeExpectation"][];
+            /** @description The report of the latest probe run; null before the first one. */
+            run: components["schemas"]["ProbeReport"] | null;
+        };
+        PodRef: {
+            namespace: string;
+            name: string;
+        };
+        DeletedProbes: {
+            /** @description Policy name. */
+            policy: string;
+            /** @description Cluster name. */
+            cluster: string;
+            /** @description The pods deleted. */
+            deleted: components["schemas"]["PodRef"][];
+        };
+        PolicyConnectivity: {
+            namespaces: string[];
+            sources: components["schemas"]["ConnectivitySource"][];
+            destinations: string[];
+            /** @description Only allowed pairs; an absent pair is denied. Computed by the evaluator from the compiled objects. */
+            cells: components["schemas"]["ConnectivityCell"][];
+            warnings: components["schemas"]["ProblemItem"][];
+            /**
+             * @description Policy name.
+             * @example mms-example
+             */
+            policy: string;
+            /** @description The latest revision, whose objects are evaluated. */
+            revision: number;
+        };
+        CreateWebhook: {
+            /**
+             * @description Where events are POSTed: https:// (http:// only with ALLOW_INSECURE_WEBHOOK_URLS=true); no user info, no fragment; never a link-local, unspecified, multicast or broadcast address (also when the host name resolves to one). Redirects are not followed.
+             * @example https://orchestrator.example.com/hooks/gbp-netpol
+             */
+            url: string;
+            /**
+             * @description The events to send. deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized.
+             * @example [
+             *       "deployment.finished",
+             *       "drift.detected"
+             *     ]
+             */
+            events: ("deployment.phase_changed" | "deployment.finished" | "drift.detected" | "cluster.connection_changed")[];
+            /**
+             * @description The signing secret, as Standard Webhooks write it: whsec_ and 24 to 64 random bytes in base64. Left out, one is generated. Stored encrypted; shown only in the answer to this request.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string;
+        };
+        CreatedWebhook: {
+            /** Format: uuid */
+            id: string;
+            /** @example https://orchestrator.example.com/hooks/gbp-netpol */
+            url: string;
+            /** @description deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized. */
+            events: ("deployment.phase_changed" | "deployment.finished" | "drift.detected" | "cluster.connection_changed")[];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description The signing secret (whsec_…): shown in this answer only. Receivers verify webhook-signature with it (Standard Webhooks).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** @example https://orchestrator.example.com/hooks/gbp-netpol */
+            url: string;
+            /** @description deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized. */
+            events: ("deployment.phase_changed" | "deployment.finished" | "drift.detected" | "cluster.connection_changed")[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookList: {
+            items: components["schemas"]["Webhook"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        WebhookEvent: {
+            /** @enum {string} */
+            type: "deployment.phase_changed" | "deployment.finished" | "drift.detected" | "cluster.connection_changed";
+            /**
+             * Format: date-time
+             * @description When the event happened; the webhook-timestamp header says when it was sent.
+             */
+            timestamp: string;
+            /** @description The event: deployment.* carry deploymentId, policy, revision, kind (and cluster, phase, error, counts per action, or outcome and every cluster); drift.detected carries policy, cluster, checkedAt, resourceCount and up to 100 resources; cluster.connection_changed carries cluster, previous, connection and message. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description Also the webhook-id header: the same on every attempt.
+             */
+            id: string;
+            /** @enum {string} */
+            event: "deployment.phase_changed" | "deployment.finished" | "drift.detected" | "cluster.connection_changed";
+            /**
+             * @description pending: queued or retrying; delivered: answered 2xx; failed: no attempt left, or refused.
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
+            /** @description Attempts made so far. */
+            attempts: number;
+            /** @description HTTP status of the last answer. */
+            lastStatus: number | null;
+            /** @description Why the last attempt failed (status, timeout, network error). */
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** @description The body sent (the event). */
+            payload: components["schemas"]["WebhookEvent"];
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        AuditEntry: {
+            /** @example 42 */
+            id: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Name of the token; null when none was valid.
+             * @example ci-deployer
+             */
+            tokenName: string | null;
+            /** @example PUT */
+            method: string;
+            /**
+             * @description The route pattern.
+             * @example /v1/policies/:name
+             */
+            route: string;
+            /**
+             * @description The :name or :id of the route.
+             * @example payments
+             */
+            target: string | null;
+            /** @example 200 */
+            status: number;
+            /**
+             * @description denied: 401, 403 or 429; error: any other 4xx/5xx.
+             * @enum {string}
+             */
+            result: "ok" | "denied" | "error";
+        };
+        AuditEntryList: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as ?cursor= for the next (older) page; absent on the last page. */
+            nextCursor?: string;
+        };
+        Problem: {
+            /**
+             * Format: uri
+             * @description URI identifying the problem type: urn:gbp-netpol:problem:<code>.
+             * @example urn:gbp-netpol:problem:invalid-document
+             */
+            type: string;
+            /**
+             * @description Short summary of the problem type.
+             * @example Bad Request
+             */
+            title: string;
+            /**
+             * @description HTTP status code.
+             * @example 400
+             */
+            status: number;
+            /**
+             * @description Explanation of this occurrence.
+             * @example The document has 2 errors.
+             */
+            detail: string;
+            /**
+             * @description The request path.
+             * @example /v1/compile
+             */
+            instance?: string;
+            /** @description Every problem found, all at once. */
+            errors?: components["schemas"]["ProblemItem"][];
+            /** @description Warnings found while validating. */
+            warnings?: components["schemas"]["ProblemItem"][];
+            /**
+             * @description insufficient-role: the role the operation needs.
+             * @enum {string}
+             */
+            requiredRole?: "reader" | "writer" | "admin";
+            /**
+             * @description service-unavailable (/readyz): every dependency with its state.
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       },
+             *       "redis": {
+             *         "status": "down",
+             *         "message": "ECONNREFUSED"
+             *       }
+             *     }
+             */
+            details?: {
+                [key: string]: Record<string, never>;
+            };
+        };
+        PortSelection: {
+            /** @enum {string} */
+            protocol: "TCP" | "UDP" | "SCTP";
+            /** @description "all", or ports and ranges such as "23", "8000-8100", "http". */
+            ports: "all" | string[];
+        };
     };
-    CreateProbes: {
-      /**
-       * @description The registered cluster to create the test pods in.
-       * @example prod-eu
-       */
-      cluster: string;
-      /**
-       * @description Container image; it must provide `sh` and busybox `nc`. Another image than the default needs an admin token.
-       * @default busybox:1.36
-       */
-      image?: string;
-    };
-    ProbePort: {
-      /** @enum {string} */
-      protocol: 'TCP' | 'UDP';
-      /** @example 3306 */
-      port: number;
-    };
-    ProbePodResult: {
-      namespace: string;
-      name: string;
-      /**
-       * @description Created now, or already there.
-       * @enum {string}
-       */
-      result: 'created' | 'exists';
-    };
-    CreatedProbes: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description Cluster name. */
-      cluster: string;
-      /** @description The revision the pods are made for. */
-      revision: number;
-      /** @description The image the pods run. */
-      image: string;
-      /** @description The ports the pods listen on. */
-      ports: components['schemas']['ProbePort'][];
-      pods: components['schemas']['ProbePodResult'][];
-    };
-    ProbeCluster: {
-      /**
-       * @description The registered cluster whose test pods are meant.
-       * @example prod-eu
-       */
-      cluster: string;
-    };
-    ProbeRun: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description Cluster name. */
-      cluster: string;
-      /** @description The id of the run (its pods carry it as a label). */
-      run: string;
-      /** @description Measuring pods created. */
-      measuringPods: number;
-      /** @description Measurements planned, in all. */
-      targets: number;
-      /** @description Measuring pods the cluster refused (e.g. a hostNetwork pod refused by admission). */
-      refused: components['schemas']['ProblemItem'][];
-    };
-    ProbePod: {
-      /** @description Pod name: `<network>-pod`, or `<namespace>-out` for the untagged pod. */
-      name: string;
-      /** @description Namespace of the pod. */
-      namespace: string;
-      /** @description The pod labels (network membership and the probe labels). */
-      labels: {
-        [key: string]: string;
-      };
-      /** @description status.phase (Pending until a kubelet runs the pod). */
-      phase: string | null;
-      /** @description status.podIP, once it has one. */
-      ip: string | null;
-      /** @description The node it runs on. */
-      nodeName: string | null;
-      /** @description Why it is not Running (waiting reason, unschedulable message), when it is not. */
-      reason?: string;
-    };
-    ProbeExpectation: {
-      /** @description Namespace of the destination pod. */
-      namespace: string;
-      /** @description Source pod, `namespace/name`. */
-      source: string;
-      /** @description Destination pod, `namespace/name`. */
-      destination: string;
-      /** @description "all", or the ports per protocol the destination accepts from the source. */
-      allowed: 'all' | components['schemas']['PortSelection'][];
-    };
-    ProbeSummary: {
-      cells: number;
-      measured: number;
-      notMeasured: number;
-      mismatches: number;
-      /** @description True only when every cell was measured and every one matched. */
-      allMatch: boolean;
-    };
-    ProbeCell: {
-      /** @description Source: a test pod `namespace/name`, or `node`. */
-      source: string;
-      /** @description Destination test pod, `namespace/name`. */
-      destination: string;
-      /** @enum {string} */
-      protocol: 'TCP' | 'UDP';
-      port: number;
-      /**
-       * @description What the evaluator expects.
-       * @enum {string}
-       */
-      expected: 'allowed' | 'denied';
-      /** @enum {string} */
-      measured: 'allowed' | 'denied' | 'not-measured';
-      /** @description Why it was not measured, or why the expectation is what it is. */
-      reason?: string;
-      /** @description measured = expected. */
-      match: boolean;
-    };
-    ProbeReport: {
-      /** @description The run id. */
-      run: string;
-      /** @enum {string} */
-      state: 'running' | 'complete' | 'failed' | 'timed-out';
-      /** Format: date-time */
-      startedAt: string | null;
-      summary: components['schemas']['ProbeSummary'];
-      /** @description Expected against measured, per cell. */
-      cells: components['schemas']['ProbeCell'][];
-      /** @description The cells that did not match. */
-      mismatches: components['schemas']['ProbeCell'][];
-      /** @description From the node's address: the external view; null when not measured. */
-      external: components['schemas']['ProbeCell'][] | null;
-      /** @description Problems of the run as a whole: pods that never started, a run that timed out. */
-      problems: string[];
-    };
-    Probes: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description Cluster name. */
-      cluster: string;
-      /** @description The revision whose objects the expected connectivity is computed from (the latest). */
-      revision: number;
-      /** @description The test pods of this policy found in the cluster. */
-      pods: components['schemas']['ProbePod'][];
-      /** @description What the revision should allow between those pods, by the evaluator: only pairs that allow something; a missing pair is denied. */
-      expected: components['schemas']['ProbeExpectation'][];
-      /** @description The report of the latest probe run; null before the first one. */
-      run: components['schemas']['ProbeReport'] | null;
-    };
-    PodRef: {
-      namespace: string;
-      name: string;
-    };
-    DeletedProbes: {
-      /** @description Policy name. */
-      policy: string;
-      /** @description Cluster name. */
-      cluster: string;
-      /** @description The pods deleted. */
-      deleted: components['schemas']['PodRef'][];
-    };
-    PolicyConnectivity: {
-      namespaces: string[];
-      sources: components['schemas']['ConnectivitySource'][];
-      destinations: string[];
-      /** @description Only allowed pairs; an absent pair is denied. Computed by the evaluator from the compiled objects. */
-      cells: components['schemas']['ConnectivityCell'][];
-      warnings: components['schemas']['ProblemItem'][];
-      /**
-       * @description Policy name.
-       * @example mms-example
-       */
-      policy: string;
-      /** @description The latest revision, whose objects are evaluated. */
-      revision: number;
-    };
-    CreateWebhook: {
-      /**
-       * @description Where events are POSTed: https:// (http:// only with ALLOW_INSECURE_WEBHOOK_URLS=true); no user info, no fragment; never a link-local, unspecified, multicast or broadcast address (also when the host name resolves to one). Redirects are not followed.
-       * @example https://orchestrator.example.com/hooks/gbp-netpol
-       */
-      url: string;
-      /**
-       * @description The events to send. deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized.
-       * @example [
-       *       "deployment.finished",
-       *       "drift.detected"
-       *     ]
-       */
-      events: (
-        | 'deployment.phase_changed'
-        | 'deployment.finished'
-        | 'drift.detected'
-        | 'cluster.connection_changed'
-      )[];
-      /**
-       * @description The signing secret, as Standard Webhooks write it: whsec_ and 24 to 64 random bytes in base64. Left out, one is generated. Stored encrypted; shown only in the answer to this request.
-       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-       */
-      secret?: string;
-    };
-    CreatedWebhook: {
-      /** Format: uuid */
-      id: string;
-      /** @example https://orchestrator.example.com/hooks/gbp-netpol */
-      url: string;
-      /** @description deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized. */
-      events: (
-        | 'deployment.phase_changed'
-        | 'deployment.finished'
-        | 'drift.detected'
-        | 'cluster.connection_changed'
-      )[];
-      /** Format: date-time */
-      createdAt: string;
-      /**
-       * @description The signing secret (whsec_…): shown in this answer only. Receivers verify webhook-signature with it (Standard Webhooks).
-       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-       */
-      secret: string;
-    };
-    Webhook: {
-      /** Format: uuid */
-      id: string;
-      /** @example https://orchestrator.example.com/hooks/gbp-netpol */
-      url: string;
-      /** @description deployment.phase_changed: a cluster of a deployment entered a phase (Running, Retrying, Succeeded, Failed, Superseded); deployment.finished: every cluster of a deployment is done; drift.detected: a cluster no longer runs what was applied; cluster.connection_changed: a cluster became Reachable, Unreachable or Unauthorized. */
-      events: (
-        | 'deployment.phase_changed'
-        | 'deployment.finished'
-        | 'drift.detected'
-        | 'cluster.connection_changed'
-      )[];
-      /** Format: date-time */
-      createdAt: string;
-    };
-    WebhookList: {
-      items: components['schemas']['Webhook'][];
-      /** @description Pass as ?cursor= for the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    WebhookEvent: {
-      /** @enum {string} */
-      type:
-        | 'deployment.phase_changed'
-        | 'deployment.finished'
-        | 'drift.detected'
-        | 'cluster.connection_changed';
-      /**
-       * Format: date-time
-       * @description When the event happened; the webhook-timestamp header says when it was sent.
-       */
-      timestamp: string;
-      /** @description The event: deployment.* carry deploymentId, policy, revision, kind (and cluster, phase, error, counts per action, or outcome and every cluster); drift.detected carries policy, cluster, checkedAt, resourceCount and up to 100 resources; cluster.connection_changed carries cluster, previous, connection and message. */
-      data: {
-        [key: string]: unknown;
-      };
-    };
-    WebhookDelivery: {
-      /**
-       * Format: uuid
-       * @description Also the webhook-id header: the same on every attempt.
-       */
-      id: string;
-      /** @enum {string} */
-      event:
-        | 'deployment.phase_changed'
-        | 'deployment.finished'
-        | 'drift.detected'
-        | 'cluster.connection_changed';
-      /**
-       * @description pending: queued or retrying; delivered: answered 2xx; failed: no attempt left, or refused.
-       * @enum {string}
-       */
-      state: 'pending' | 'delivered' | 'failed';
-      /** @description Attempts made so far. */
-      attempts: number;
-      /** @description HTTP status of the last answer. */
-      lastStatus: number | null;
-      /** @description Why the last attempt failed (status, timeout, network error). */
-      lastError: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      deliveredAt: string | null;
-      /** @description The body sent (the event). */
-      payload: components['schemas']['WebhookEvent'];
-    };
-    WebhookDeliveryList: {
-      items: components['schemas']['WebhookDelivery'][];
-      /** @description Pass as ?cursor= for the next page; absent on the last page. */
-      nextCursor?: string;
-    };
-    AuditEntry: {
-      /** @example 42 */
-      id: number;
-      /** Format: date-time */
-      at: string;
-      /**
-       * @description Name of the token; null when none was valid.
-       * @example ci-deployer
-       */
-      tokenName: string | null;
-      /** @example PUT */
-      method: string;
-      /**
-       * @description The route pattern.
-       * @example /v1/policies/:name
-       */
-      route: string;
-      /**
-       * @description The :name or :id of the route.
-       * @example payments
-       */
-      target: string | null;
-      /** @example 200 */
-      status: number;
-      /**
-       * @description denied: 401, 403 or 429; error: any other 4xx/5xx.
-       * @enum {string}
-       */
-      result: 'ok' | 'denied' | 'error';
-    };
-    AuditEntryList: {
-      items: components['schemas']['AuditEntry'][];
-      /** @description Pass as ?cursor= for the next (older) page; absent on the last page. */
-      nextCursor?: string;
-    };
-    Problem: {
-      /**
-       * Format: uri
-       * @description URI identifying the problem type: urn:gbp-netpol:problem:<code>.
-       * @example urn:gbp-netpol:problem:invalid-document
-       */
-      type: string;
-      /**
-       * @description Short summary of the problem type.
-       * @example Bad Request
-       */
-      title: string;
-      /**
-       * @description HTTP status code.
-       * @example 400
-       */
-      status: number;
-      /**
-       * @description Explanation of this occurrence.
-       * @example The document has 2 errors.
-       */
-      detail: string;
-      /**
-       * @description The request path.
-       * @example /v1/compile
-       */
-      instance?: string;
-      /** @description Every problem found, all at once. */
-      errors?: components['schemas']['ProblemItem'][];
-      /** @description Warnings found while validating. */
-      warnings?: components['schemas']['ProblemItem'][];
-      /**
-       * @description insufficient-role: the role the operation needs.
-       * @enum {string}
-       */
-      requiredRole?: 'reader' | 'writer' | 'admin';
-      /**
-       * @description service-unavailable (/readyz): every dependency with its state.
-       * @example {
-       *       "database": {
-       *         "status": "up"
-       *       },
-       *       "redis": {
-       *         "status": "down",
-       *         "message": "ECONNREFUSED"
-       *       }
-       *     }
-       */
-      details?: {
-        [key: string]: Record<string, never>;
-      };
-    };
-    PortSelection: {
-      /** @enum {string} */
-      protocol: 'TCP' | 'UDP' | 'SCTP';
-      /** @description "all", or ports and ranges such as "23", "8000-8100", "http". */
-      ports: 'all' | string[];
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Alive. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Health'];
-        };
-      };
-    };
-  };
-  getReadiness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Every dependency answers. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Readiness'];
-        };
-      };
-      /** @description Service Unavailable: `SERVICE_UNAVAILABLE` (A dependency is down; details names it.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getVersion: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Version'];
-        };
-      };
-    };
-  };
-  listTokens: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TokenList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  createToken: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateToken'];
-        'application/yaml': components['schemas']['CreateToken'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedToken'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `TOKEN_EXISTS` (A token named "ci-deployer" exists already; delete it first or choose another name.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deleteToken: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Revoked. */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `TOKEN_NOT_FOUND` (There is no token named "ci-deployer".) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `LAST_ADMIN_TOKEN` ("bootstrap-admin" is the last admin token; create another admin token before deleting it.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  compileDocument: {
-    parameters: {
-      query?: {
-        /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
-        cluster?: string;
-      };
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PolicyDocument'];
-        'application/yaml': components['schemas']['PolicyDocument'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CompileResult'];
-          'application/yaml': string;
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  computeConnectivity: {
-    parameters: {
-      query?: {
-        /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
-        cluster?: string;
-      };
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PolicyDocument'];
-        'application/yaml': components['schemas']['PolicyDocument'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Connectivity'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listClusters: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ClusterList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  registerCluster: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateCluster'];
-        'application/yaml': components['schemas']['CreateCluster'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Cluster'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_EXISTS` (A cluster named "prod-eu" is already registered; change it with PATCH /v1/clusters/prod-eu.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCluster: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The cluster name. */
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Cluster'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deleteCluster: {
-    parameters: {
-      query?: {
-        /** @description First delete gbp-netpol's objects from the cluster (through the registered prune hooks); if that fails the answer is 502 and the cluster stays registered. */
-        prune?: boolean;
-      };
-      header?: never;
-      path: {
-        /** @description The cluster name. */
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed. */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_PRUNE_FAILED` (Pruning cluster "prod-eu" failed, so it was not removed: pruning policy mms-example failed: connect ECONNREFUSED. Retry, or delete without prune=true.) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  updateCluster: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The cluster name. */
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateCluster'];
-        'application/yaml': components['schemas']['UpdateCluster'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Cluster'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  checkCluster: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        /** @description The cluster name. */
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CheckCluster'];
-        'application/yaml': components['schemas']['CheckCluster'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ClusterCheck'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_CHECK_FAILED` (Checking the permissions on cluster "prod-eu" failed: connect ECONNREFUSED 10.0.0.1:6443) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listPolicies: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  createPolicy: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePolicy'];
-        'application/yaml': components['schemas']['CreatePolicy'];
-      };
-    };
-    responses: {
-      /** @description Same content as the latest revision: nothing changed. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UnchangedRevision'];
-        };
-      };
-      /** @description A new revision; its deployment is queued. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StoredRevision'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getPolicy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Policy'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deletePolicy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deletion queued. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['QueuedDeployment'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getPolicyStatus: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyStatus'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listRevisions: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RevisionList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getRevision: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-        n: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Revision'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getRevisionManifests: {
-    parameters: {
-      query?: {
-        /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
-        cluster?: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-        n: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Manifests'];
-          'application/yaml': string;
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  syncPolicy: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Sync queued. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['QueuedDeployment'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `POLICY_NOT_SYNCABLE` (Policy mms-example has no revision to apply, or is being deleted.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  rollbackPolicy: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['Rollback'];
-        'application/yaml': components['schemas']['Rollback'];
-      };
-    };
-    responses: {
-      /** @description Same content as the latest revision: nothing changed. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UnchangedRevision'];
-        };
-      };
-      /** @description A new revision; its deployment is queued. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StoredRevision'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getDeployment: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Deployment'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `DEPLOYMENT_NOT_FOUND` (No deployment 0f8c6a4e-3b1d-4c59-9d7e-2a61f0b5c3d8.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  followDeployment: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The event stream. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/event-stream': string;
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `DEPLOYMENT_NOT_FOUND` (No deployment 0f8c6a4e-3b1d-4c59-9d7e-2a61f0b5c3d8.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  diffPolicy: {
-    parameters: {
-      query?: {
-        /** @description Diff this registered cluster only. Default: every current target cluster of the latest revision. A cluster that is not a target shows only the objects a prune would delete. */
-        cluster?: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyDiff'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `POLICY_HAS_NO_REVISION` (Policy mms-example has no revision to compare with.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  diffRevisions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        name: string;
-        a: number;
-        b: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RevisionDiff'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  planPolicy: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PlanRequest'];
-        'application/yaml': components['schemas']['PlanRequest'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Plan'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  checkDrift: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DriftCheck'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getProbes: {
-    parameters: {
-      query: {
-        /** @description The registered cluster whose test pods are meant. */
-        cluster: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Probes'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  createProbes: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateProbes'];
-        'application/yaml': components['schemas']['CreateProbes'];
-      };
-    };
-    responses: {
-      /** @description The pods, each created or already there. */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedProbes'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.); `PROBE_IMAGE_NEEDS_ADMIN` (Only an admin token may choose the probe image; leave image out to use busybox:1.36.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443); `PROBES_INCOMPLETE` (1 of 4 test pods could not be created in cluster prod-eu; the others exist (DELETE /v1/policies/mms-example/probes?cluster=prod-eu removes them).) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deleteProbes: {
-    parameters: {
-      query: {
-        /** @description The registered cluster whose test pods are meant. */
-        cluster: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The pods deleted. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DeletedProbes'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  runProbes: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ProbeCluster'];
-        'application/yaml': components['schemas']['ProbeCluster'];
-      };
-    };
-    responses: {
-      /** @description The run started; follow it with GET …/probes. */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProbeRun'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `PROBES_NOT_READY` (The test pods of policy mms-example in cluster prod-eu are not all running, so no probe run can start; see errors for each pod and why.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
-      502: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getConnectivity: {
-    parameters: {
-      query?: {
-        /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
-        cluster?: string;
-      };
-      header?: never;
-      path: {
-        name: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PolicyConnectivity'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getMetrics: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The Prometheus exposition text. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listWebhooks: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WebhookList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  createWebhook: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
-        'Idempotency-Key'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateWebhook'];
-        'application/yaml': components['schemas']['CreateWebhook'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedWebhook'];
-        };
-      };
-      /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getWebhook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The webhook id. */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Webhook'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deleteWebhook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The webhook id. */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed; queued deliveries are dropped. */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listWebhookDeliveries: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        /** @description The webhook id. */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WebhookDeliveryList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  listAuditEntries: {
-    parameters: {
-      query?: {
-        /** @description Items per page, 1-500. */
-        limit?: number;
-        /** @description The nextCursor of the previous page. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AuditEntryList'];
-        };
-      };
-      /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every dependency answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` (A dependency is down; details names it.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateToken"];
+                "application/yaml": components["schemas"]["CreateToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `TOKEN_EXISTS` (A token named "ci-deployer" exists already; delete it first or choose another name.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `TOKEN_NOT_FOUND` (There is no token named "ci-deployer".) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `LAST_ADMIN_TOKEN` ("bootstrap-admin" is the last admin token; create another admin token before deleting it.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compileDocument: {
+        parameters: {
+            query?: {
+                /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
+                cluster?: string;
+            };
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDocument"];
+                "application/yaml": components["schemas"]["PolicyDocument"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompileResult"];
+                    "application/yaml": string;
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    computeConnectivity: {
+        parameters: {
+            query?: {
+                /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
+                cluster?: string;
+            };
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDocument"];
+                "application/yaml": components["schemas"]["PolicyDocument"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connectivity"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listClusters: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerCluster: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCluster"];
+                "application/yaml": components["schemas"]["CreateCluster"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_EXISTS` (A cluster named "prod-eu" is already registered; change it with PATCH /v1/clusters/prod-eu.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cluster name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCluster: {
+        parameters: {
+            query?: {
+                /** @description First delete gbp-netpol's objects from the cluster (through the registered prune hooks); if that fails the answer is 502 and the cluster stays registered. */
+                prune?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The cluster name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_PRUNE_FAILED` (Pruning cluster "prod-eu" failed, so it was not removed: pruning policy mms-example failed: connect ECONNREFUSED. Retry, or delete without prune=true.) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The cluster name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCluster"];
+                "application/yaml": components["schemas"]["UpdateCluster"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cluster"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkCluster: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The cluster name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckCluster"];
+                "application/yaml": components["schemas"]["CheckCluster"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterCheck"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_CHECK_FAILED` (Checking the permissions on cluster "prod-eu" failed: connect ECONNREFUSED 10.0.0.1:6443) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePolicy"];
+                "application/yaml": components["schemas"]["CreatePolicy"];
+            };
+        };
+        responses: {
+            /** @description Same content as the latest revision: nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnchangedRevision"];
+                };
+            };
+            /** @description A new revision; its deployment is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredRevision"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deletion queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedDeployment"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPolicyStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyStatus"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRevisions: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revision"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRevisionManifests: {
+        parameters: {
+            query?: {
+                /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
+                cluster?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifests"];
+                    "application/yaml": string;
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    syncPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sync queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedDeployment"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `POLICY_NOT_SYNCABLE` (Policy mms-example has no revision to apply, or is being deleted.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rollbackPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rollback"];
+                "application/yaml": components["schemas"]["Rollback"];
+            };
+        };
+        responses: {
+            /** @description Same content as the latest revision: nothing changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnchangedRevision"];
+                };
+            };
+            /** @description A new revision; its deployment is queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredRevision"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployment"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `DEPLOYMENT_NOT_FOUND` (No deployment 0f8c6a4e-3b1d-4c59-9d7e-2a61f0b5c3d8.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followDeployment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `DEPLOYMENT_NOT_FOUND` (No deployment 0f8c6a4e-3b1d-4c59-9d7e-2a61f0b5c3d8.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffPolicy: {
+        parameters: {
+            query?: {
+                /** @description Diff this registered cluster only. Default: every current target cluster of the latest revision. A cluster that is not a target shows only the objects a prune would delete. */
+                cluster?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDiff"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `POLICY_HAS_NO_REVISION` (Policy mms-example has no revision to compare with.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffRevisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                a: number;
+                b: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+                "application/yaml": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_DOCUMENT` (The policy document has 1 error.); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.); `NO_TARGETS` (targets needs clusters or a clusterSelector.); `UNKNOWN_CLUSTER` (Unknown cluster: prod-eu. Register them first (POST /v1/clusters).) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPILE_LIMIT_EXCEEDED` (The compiled document would exceed a limit; see errors for the limit, the count and the largest contributors.); `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.); `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkDrift: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftCheck"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProbes: {
+        parameters: {
+            query: {
+                /** @description The registered cluster whose test pods are meant. */
+                cluster: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Probes"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProbes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProbes"];
+                "application/yaml": components["schemas"]["CreateProbes"];
+            };
+        };
+        responses: {
+            /** @description The pods, each created or already there. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedProbes"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.); `PROBE_IMAGE_NEEDS_ADMIN` (Only an admin token may choose the probe image; leave image out to use busybox:1.36.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443); `PROBES_INCOMPLETE` (1 of 4 test pods could not be created in cluster prod-eu; the others exist (DELETE /v1/policies/mms-example/probes?cluster=prod-eu removes them).) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteProbes: {
+        parameters: {
+            query: {
+                /** @description The registered cluster whose test pods are meant. */
+                cluster: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pods deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedProbes"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runProbes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProbeCluster"];
+                "application/yaml": components["schemas"]["ProbeCluster"];
+            };
+        };
+        responses: {
+            /** @description The run started; follow it with GET …/probes. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProbeRun"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `CLUSTER_URL_INSECURE` (Cluster "prod-eu" has an http:// server, which ALLOW_INSECURE_CLUSTER_URLS no longer permits; set an https:// server with PATCH.); `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.); `PROBES_NOT_READY` (The test pods of policy mms-example in cluster prod-eu are not all running, so no probe run can start; see errors for each pod and why.); `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error: `CLUSTER_CREDENTIALS_UNREADABLE` (The stored credentials of cluster "prod-eu" cannot be decrypted (ENCRYPTION_KEY changed, or the row was altered); set them again with PATCH.) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad Gateway: `CLUSTER_REQUEST_FAILED` (Cluster prod-eu: connect ECONNREFUSED 10.0.0.1:6443) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConnectivity: {
+        parameters: {
+            query?: {
+                /** @description Compile for this registered cluster: expose ipBlocks exclude its pod and Service networks (see the cluster's `networks`), with the warnings that go with it. Absent: the cluster-independent objects. */
+                cluster?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyConnectivity"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `CLUSTER_NOT_FOUND` (No cluster named "prod-eu" is registered.); `POLICY_NOT_FOUND` (No policy named mms-example.); `REVISION_NOT_FOUND` (Policy mms-example has no revision 7.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `STORED_DOCUMENT_INVALID` (Revision 3 of policy mms-example no longer parses; store a corrected revision.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `COMPUTE_BUDGET_EXCEEDED` (The computation took longer than its budget of 10000 ms (COMPUTE_BUDGET_MS) and was stopped.); `CONNECTIVITY_TOO_LARGE` (The connectivity view would be too large to answer with (CONNECTIVITY_MAX_CELLS); the policy itself compiles and deploys.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `COMPUTE_BUSY` (Too many computations are waiting; retry shortly.); `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus exposition text. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key, token and request within 24 h answer the first response again without doing anything twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+                "application/yaml": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description Bad Request: `BAD_BODY` (unsupported content encoding "br"); `INVALID_IDEMPOTENCY_KEY` (The Idempotency-Key header must be 1-200 printable ASCII characters.); `INVALID_JSON` (The request body is not valid JSON.); `INVALID_REQUEST` (The request has 1 error.); `INVALID_YAML` (The request body is not usable YAML.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: `IDEMPOTENCY_KEY_IN_PROGRESS` (A request with this Idempotency-Key is still running; retry later.) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` (The request body must be application/json or application/yaml (UTF-8), got text/plain.) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: `IDEMPOTENCY_KEY_REUSED` (This Idempotency-Key was already used with a different request (method, path or body); use a new key.) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; queued deliveries are dropped. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The webhook id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `WEBHOOK_NOT_FOUND` (No webhook "5b0d2f7e-8a9c-4e1b-b3d6-7c4a1e9f2d05".) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: `INSUFFICIENT_ROLE` (This operation needs the admin role; the token "ci-reader" has the reader role.) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-  };
 }
