@@ -142,7 +142,7 @@ async function compileOnService(
   api: ApiClient,
   command: Extract<Command, { kind: 'compile' }>,
 ): Promise<number> {
-  const { response } = await api.POST('/v1/compile', {
+  const { data, response } = await api.POST('/v1/compile', {
     params: { query: { cluster: command.cluster } },
     body: await readDocument(io, command.file),
     headers: { accept: command.output === 'yaml' ? 'application/yaml' : 'application/json' },
@@ -150,7 +150,7 @@ async function compileOnService(
   });
   for (const value of response.headers.get('warning')?.split(/,(?=\s*299 )/) ?? [])
     io.stderr(`Warning: ${value.replace(/^\s*299 - "|"$/g, '')}\n`);
-  const body = await response.clone().text();
+  const body = String(data);
   io.stdout(command.output === 'json' ? `${body}\n` : body);
   return EXIT.OK;
 }

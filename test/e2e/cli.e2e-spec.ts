@@ -114,6 +114,12 @@ describe('the gbp-netpol CLI (e2e, a child process, real kube-apiserver)', () =>
       `cluster ${clusterName} registered (${identity.server}): Reachable`,
     );
     expect((await cli('clusters', 'list')).stdout).toContain(`${clusterName}\t`);
+    // As this cluster gets the objects: its networks are asked of the service.
+    const forCluster = await cli('compile', 'doc.yaml', '--cluster', clusterName);
+    expect(forCluster.code).toBe(0);
+    expect(forCluster.stdout).toMatch(
+      /^(# Warning: .*\n)*---\napiVersion: networking.k8s.io\/v1\n/,
+    );
     expect(runs.map((r) => r.stdout + r.stderr).join('')).not.toContain(identity.token);
   });
 
