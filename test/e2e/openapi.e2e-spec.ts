@@ -278,6 +278,25 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
     expect(unknownField.problem.errors).toEqual([
       expect.objectContaining({ path: '/colour', code: 'UNKNOWN_FIELD' }),
     ]);
+    // Nested objects are closed too, as the document says (additionalProperties: false).
+    const nested = await problemOf(
+      api.POST('/v1/policies/{name}/plan', {
+        params: { path: { name: policy } },
+        body: {
+          targets: { clusters: [clusterName], extra: true },
+          document: { ...doc(), options: { egress: 'enforce', colour: 'red' } },
+        } as never,
+      }),
+    );
+    expect(nested.problem.errors).toEqual([
+      expect.objectContaining({ path: '/targets/extra', code: 'UNKNOWN_FIELD' }),
+    ]);
+    const inDocument = await problemOf(
+      api.POST('/v1/compile', { body: { ...doc(), options: { colour: 'red' } } as never }),
+    );
+    expect(inDocument.problem.errors).toEqual([
+      expect.objectContaining({ path: '/options/colour', code: 'UNKNOWN_FIELD' }),
+    ]);
     const deleted = await ok(
       api.DELETE('/v1/policies/{name}', { params: { path: { name: policy } } }),
     );
