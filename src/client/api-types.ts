@@ -933,9 +933,13 @@ export interface components {
              */
             port?: number | string;
             /** @description ACI source port: accepted and ignored with a warning (NetworkPolicy matches destination ports only). */
-            source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
+            source_port?: string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[] | null;
             /** @description ACI source ports: accepted and ignored with a warning. */
-            source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
+            source_ports?: string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[] | null;
         };
         Contract: {
             /**
@@ -960,9 +964,13 @@ export interface components {
              */
             provider_access?: "full" | "none";
             /** @description ACI: accepted and ignored with a warning. */
-            source_port?: string | number | boolean | Record<string, never> | unknown[] | null;
+            source_port?: string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[] | null;
             /** @description ACI: accepted and ignored with a warning. */
-            source_ports?: string | number | boolean | Record<string, never> | unknown[] | null;
+            source_ports?: string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[] | null;
             /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
             established?: boolean;
             /** @description ACI: ignored with a warning; NetworkPolicy is always stateful. */
@@ -1913,7 +1921,9 @@ export interface components {
              * @description The new value (add, replace).
              * @example 3306
              */
-            value?: string | number | boolean | Record<string, never> | unknown[] | null;
+            value?: string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[] | null;
         };
         FieldOwner: {
             /**
@@ -2463,7 +2473,9 @@ export interface components {
              *     }
              */
             details?: {
-                [key: string]: Record<string, never>;
+                [key: string]: {
+                    [key: string]: unknown;
+                };
             };
         };
         PortSelection: {

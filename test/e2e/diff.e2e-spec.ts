@@ -5,8 +5,7 @@ import {
   setHeaderOptions,
   type V1NetworkPolicyIngressRule,
 } from '@kubernetes/client-node';
-import type { INestApplication } from '@nestjs/common';
-import { type Agent } from 'supertest';
+import { ok, type ApiClient, type components } from '../../src/client/api-client.js';
 import { compileDocument } from '../../src/core/compiler/compile-document.js';
 import { buildConnectivityMatrix } from '../../src/core/connectivity/connectivity-matrix.js';
 import { portSetFromJson } from '../../src/core/diff/connectivity-change.js';
@@ -21,7 +20,7 @@ import {
 import { KubeGateway, type KubeClient } from '../../src/infra/kube/index.js';
 import { uniqueName, type LeastPrivilegeIdentity } from '../harness/cluster-admin.js';
 import { testCluster, type TestCluster } from '../harness/kube-test-context.js';
-import { createTestApp } from '../support/create-test-app.js';
+import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 const example = JSON.parse(
@@ -36,15 +35,6 @@ const example = JSON.parse(
 };
 const N = (n: number) => `hangwe-inst-network0${n}`;
 
-interface DiffTestApp {
-  app: INestApplication;
-  http(): Agent;
-  close(): Promise<void>;
-}
-
-// The whole app as create-test-app builds it (AppModule wires every module).
-const createDiffTestApp = (env: Record<string, string> = {}) => createTestApp(env);
-
 interface Env {
   cluster: TestCluster;
   admin: KubeClient;
@@ -52,37 +42,13 @@ interface Env {
   identity: LeastPrivilegeIdentity;
 }
 
-interface Resource {
-  namespace: string;
-  name: string;
-  action: string;
-  intended?: string;
-  owner?: string;
-  widening?: boolean;
-  error?: { kind: string; status: number | null; reason: string | null; message: string };
-  patch: { op: string; path: string; value?: unknown }[];
-  unified: string;
-  owners: { path: string; manager: string | null }[];
-}
-
-interface ClusterResult {
-  cluster: string;
-  action: string;
-  error: { kind: string; status: number | null; message: string } | null;
-  summary: Record<string, number>;
-  resources: Resource[];
-}
-
-interface Delta {
-  namespace: string;
-  source: string;
-  destination: string;
-  ports: string;
-  allowed: Parameters<typeof portSetFromJson>[0];
-}
+// The answers' shapes, as the typed client (generated from openapi.json) has them.
+type ClusterResult = components['schemas']['ClusterDiff'];
+type Delta = components['schemas']['ConnectivityDelta'];
 
 describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => {
-  let testApp: DiffTestApp;
+  let testApp: TestApp;
+  let api: ApiClient;
   const gateway = new KubeGateway();
   const envs: Env[] = [];
   const nsA = uniqueName('mms');
@@ -115,13 +81,9 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
 
   async function waitSettled(revision: number) {
     return waitFor(`revision ${revision} settled on every cluster`, async () => {
-      const s = (await http().get(`/v1/policies/${policyName}/status`).expect(200)).body as {
-        clusters: {
-          sync: { status: string };
-          operation: { phase: string } | null;
-          appliedRevision: number | null;
-        }[];
-      };
+      const s = await ok(
+        api.GET('/v1/policies/{name}/status', { params: { path: { name: policyName } } }),
+      );
       const done = s.clusters.every(
         (c) =>
           c.appliedRevision === revision &&
@@ -132,12 +94,13 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
     });
   }
 
-  async function diff(
-    query = '',
-  ): Promise<{ policy: string; revision: number; clusters: ClusterResult[] }> {
-    const res = await http().get(`/v1/policies/${policyName}/diff${query}`);
-    expect(res.status, res.text).toBe(200);
-    return res.body;
+  /** The policy's diff, on one cluster or on every target. */
+  function diff(cluster?: string) {
+    return ok(
+      api.GET('/v1/policies/{name}/diff', {
+        params: { path: { name: policyName }, query: cluster ? { cluster } : {} },
+      }),
+    );
   }
 
   const byCluster = (clusters: ClusterResult[], env: Env) =>
@@ -151,7 +114,8 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
       );
 
   beforeAll(async () => {
-    testApp = await createDiffTestApp({ JOB_BACKOFF_MS: '200', JOB_ATTEMPTS: '3' });
+    testApp = await createTestApp({ JOB_BACKOFF_MS: '200', JOB_ATTEMPTS: '3' });
+    api = await testApp.client();
     for (const index of [0, 1]) {
       const cluster = testCluster(index);
       for (const ns of [nsA, nsB, nsC, nsD]) await cluster.admin.ensureNamespace(ns);
@@ -184,10 +148,11 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
         });
       }
       const name = uniqueName(`c${index}`);
-      await http()
-        .post('/v1/clusters')
-        .send({ name, server: identity.server, caData: identity.caData, token: identity.token })
-        .expect(201);
+      await ok(
+        api.POST('/v1/clusters', {
+          body: { name, server: identity.server, caData: identity.caData, token: identity.token },
+        }),
+      );
       envs.push({ cluster, admin: gateway.connect(cluster.adminAccess), name, identity });
     }
   });
@@ -203,22 +168,27 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
 
   it('plans a policy that does not exist yet: creates everywhere, connectivity versus no policy, and nothing is stored or written', async () => {
     const before = await resourceVersions();
-    const res = await http()
-      .post(`/v1/policies/${policyName}/plan`)
-      .send({ targets: { clusters: envs.map((e) => e.name) }, document: doc([nsA, nsB]) });
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({
+    const plan = await ok(
+      api.POST('/v1/policies/{name}/plan', {
+        params: { path: { name: policyName } },
+        body: {
+          targets: { clusters: envs.map((e) => e.name) },
+          document: doc([nsA, nsB]) as components['schemas']['PolicyDocument'],
+        },
+      }),
+    );
+    expect(plan).toMatchObject({
       policy: policyName,
       exists: false,
       unchanged: false,
       revision: 1,
       baseRevision: null,
     });
-    expect(res.body.document).toEqual([
+    expect(plan.document).toEqual([
       { op: 'add', path: '', value: expect.objectContaining({ namespaces: [nsA, nsB] }) },
     ]);
     for (const env of envs) {
-      const c = byCluster(res.body.clusters, env);
+      const c = byCluster(plan.clusters, env);
       expect(c).toMatchObject({
         action: 'apply',
         error: null,
@@ -244,8 +214,8 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
       }
     }
     // Versus no policy at all, a first document only restricts.
-    expect(res.body.connectivity.gained).toEqual([]);
-    expect(res.body.connectivity.lost).toContainEqual(
+    expect(plan.connectivity.gained).toEqual([]);
+    expect(plan.connectivity.lost).toContainEqual(
       expect.objectContaining({
         namespace: nsA,
         source: 'untagged',
@@ -294,7 +264,7 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
 
-    const d = await diff(`?cluster=${env.name}`);
+    const d = await diff(env.name);
     expect(d.clusters.map((c) => c.cluster)).toEqual([env.name]);
     const [c] = d.clusters;
     expect(actions(c)).toEqual([
@@ -569,7 +539,7 @@ describe('diffs and plans (e2e, real kube-apiservers, Redis and PGlite)', () => 
       action: 'prune',
       summary: { delete: 6 },
     });
-    const d = await diff(`?cluster=${closed}`);
+    const d = await diff(closed);
     expect(d.clusters).toEqual([
       expect.objectContaining({
         cluster: closed,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ApiProblemError,
-  createApiClient,
   ok,
   type ApiClient,
   type components,
@@ -35,8 +34,8 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
   const ns = uniqueName('oas');
   const policy = uniqueName('oas-pol');
   let clusterName: string;
-  const client = (token?: string) =>
-    createApiClient({ baseUrl, token, fetch: recordingFetch(calls) });
+  const client = (token: string | null = TEST_ADMIN_TOKEN) =>
+    testApp.client({ token, fetch: recordingFetch(calls) });
 
   const doc = (mutate: (d: ReturnType<typeof loadExampleDocument>) => void = () => undefined) => {
     const d = loadExampleDocument();
@@ -57,9 +56,8 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
 
   beforeAll(async () => {
     testApp = await createTestApp({ JOB_BACKOFF_MS: '200', JOB_ATTEMPTS: '2' });
-    await testApp.app.listen(0, '127.0.0.1');
+    api = await client();
     baseUrl = await testApp.app.getUrl();
-    api = client(TEST_ADMIN_TOKEN);
     await cluster.admin.ensureNamespace(ns);
     const identity = await cluster.leastPrivilegeIdentity([ns]);
     clusterName = uniqueName('oas-c');
@@ -200,7 +198,7 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
     const tokens = await ok(api.GET('/v1/tokens', {}));
     expect(tokens.items.map((t) => t.name)).toContain(tokenName);
     // The reader may read, not compile: 403 with the role it lacks.
-    const reader = client(created.token);
+    const reader = await client(created.token);
     await ok(reader.GET('/v1/policies/{name}', { params: { path: { name: policy } } }));
     const refused = await problemOf(reader.POST('/v1/compile', { body: doc() }));
     expect(refused.problem).toMatchObject({ status: 403, requiredRole: 'writer' });
@@ -261,7 +259,7 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
     );
     expect(invalid.status).toBe(400);
     expect(invalid.lines()[0]).toMatch(/^\/namespaces\/0: /);
-    const noToken = await problemOf(client().GET('/v1/policies', {}));
+    const noToken = await problemOf((await client(null)).GET('/v1/policies', {}));
     expect(noToken.problem.type).toBe('urn:gbp-netpol:problem:unauthenticated');
     expect(noToken.message).not.toContain(TEST_ADMIN_TOKEN);
     await problemOf(api.GET('/v1/deployments/{id}', { params: { path: { id: randomUUID() } } }));

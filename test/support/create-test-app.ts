@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request, { type Agent } from 'supertest';
 import { AppModule } from '../../src/app.module.js';
+import { createApiClient, type ApiClient } from '../../src/client/api-client.js';
 import { configureApp } from '../../src/app.setup.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 
@@ -20,6 +21,11 @@ export interface TestApp {
   config: AppConfig;
   /** A supertest agent that sends the admin token with every request. */
   http(): Agent;
+  /**
+   * The typed client (src/client) on the app, listening on a loopback port from the first call:
+   * the admin token unless another is given (`token: null` sends none).
+   */
+  client(options?: { token?: string | null; fetch?: typeof globalThis.fetch }): Promise<ApiClient>;
   /** Closes the app (database, Redis, workers) and removes its data directory. */
   close(): Promise<void>;
 }
@@ -49,10 +55,19 @@ export async function createTestApp(
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();
+  let baseUrl: Promise<string> | undefined;
   return {
     app,
     config,
     http: () => request.agent(app.getHttpServer()).set(auth()),
+    client: async ({ token, fetch } = {}) => {
+      baseUrl ??= app.listen(0, '127.0.0.1').then(() => app.getUrl());
+      return createApiClient({
+        baseUrl: await baseUrl,
+        ...(token !== null ? { token: token ?? TEST_ADMIN_TOKEN } : {}),
+        ...(fetch ? { fetch } : {}),
+      });
+    },
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ export const ANY_JSON: Pick<SchemaObject, 'anyOf'> = {
     { type: 'string' },
     { type: 'number' },
     { type: 'boolean' },
-    { type: 'object' },
+    { type: 'object', additionalProperties: {} },
     { type: 'array', items: {} },
     { type: 'null' },
   ],

@@ -57,7 +57,7 @@ export class ProblemDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'object' },
+    additionalProperties: { type: 'object', additionalProperties: {} },
     description: 'service-unavailable (/readyz): every dependency with its state.',
     example: { database: { status: 'up' }, redis: { status: 'down', message: 'ECONNREFUSED' } },
   })
