@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1048576,
       allowInsecureClusterUrls: false,
       driftIntervalMs: 300000,
+      firstRolloutDryRun: true,
     });
     expect(c.databaseUrl).toBeUndefined();
   });

@@ -27,6 +27,8 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Dry-run every object before the first write of a policy to a cluster (README, Rollouts). */
+  firstRolloutDryRun: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    firstRolloutDryRun: bool('FIRST_ROLLOUT_DRY_RUN', true),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(

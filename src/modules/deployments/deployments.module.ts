@@ -11,6 +11,7 @@ import { RolloutScheduler } from './rollout-scheduler.service.js';
 import { RolloutService } from './rollout.service.js';
 import { StatusService } from './status.service.js';
 import { TargetResolver } from './target-resolver.service.js';
+import { WritePacers } from './write-pacer.js';
 
 /**
  * Deployments: the per-cluster rollout of revisions (queue, scheduler, rollout), their status
@@ -28,6 +29,7 @@ import { TargetResolver } from './target-resolver.service.js';
     StatusService,
     DeploymentEventsService,
     TargetResolver,
+    WritePacers,
   ],
   exports: [
     DeploymentEventsService,

@@ -201,7 +201,14 @@ export class DeploymentsRepository {
     patch: Partial<
       Pick<
         DeploymentTargetRow,
-        'phase' | 'attempt' | 'nextRetryAt' | 'error' | 'resources' | 'startedAt' | 'finishedAt'
+        | 'phase'
+        | 'attempt'
+        | 'nextRetryAt'
+        | 'error'
+        | 'resources'
+        | 'counts'
+        | 'startedAt'
+        | 'finishedAt'
       >
     >,
   ): Promise<void> {
