@@ -27,6 +27,10 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Rollout jobs of one cluster a worker runs at once (more wait, delayed, without using an attempt). */
+  clusterJobLimit: number;
+  /** A worker's job slots that clusters recorded Unreachable may hold at once. */
+  unreachableClusterJobLimit: number;
   /** Dry-run every object before the first write of a policy to a cluster (README, Rollouts). */
   firstRolloutDryRun: boolean;
 }
@@ -89,8 +93,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    clusterJobLimit: int('CLUSTER_JOB_LIMIT', 2, 1, 256),
+    unreachableClusterJobLimit: 1, // set below, from workerConcurrency
     firstRolloutDryRun: bool('FIRST_ROLLOUT_DRY_RUN', true),
   };
+  // Half of the worker's slots by default, so that dead clusters never hold all of them.
+  config.unreachableClusterJobLimit = int(
+    'UNREACHABLE_CLUSTER_JOB_LIMIT',
+    Math.max(1, Math.floor(config.workerConcurrency / 2)),
+    1,
+    256,
+  );
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`,

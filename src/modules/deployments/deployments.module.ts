@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module.js';
 import { PolicyStoreModule } from '../policies/policy-store.module.js';
+import { ClusterSlots } from './cluster-slots.js';
 import { DeploymentEventsService } from './deployment-events.service.js';
 import { DeploymentsController } from './deployments.controller.js';
 import { DeploymentsRepository } from './deployments.repository.js';
@@ -48,5 +49,5 @@ export class DeploymentsModule {}
 export class DeploymentsApiModule {}
 
 /** The BullMQ worker; imported only when ROLE is worker or all. */
-@Module({ imports: [DeploymentsModule], providers: [JobProcessor] })
+@Module({ imports: [DeploymentsModule, ClustersModule], providers: [JobProcessor, ClusterSlots] })
 export class DeploymentsWorkerModule {}
