@@ -28,6 +28,10 @@ export const HTTP_PROBLEMS = {
     (p) => `The policy document has ${plural(p.count, 'error')}.`,
   ),
   INVALID_JSON: def(400, () => 'The request body is not valid JSON.'),
+  INVALID_CURSOR: def(
+    400,
+    () => 'The cursor is not one this list gave out; start again without a cursor.',
+  ),
   /** Another body-parser refusal; its status (a 4xx) comes with it. */
   BAD_BODY: def<{ message: string }>(400, (p) => p.message),
   BODY_TOO_LARGE: def<{ limit: number | string }>(

@@ -10,6 +10,8 @@ import { JobProcessor } from './job.processor.js';
 import { RolloutJobHandler } from './rollout-job.handler.js';
 import { RolloutScheduler } from './rollout-scheduler.service.js';
 import { RolloutService } from './rollout.service.js';
+import { StatusController } from './status.controller.js';
+import { StatusRepository } from './status.repository.js';
 import { StatusService } from './status.service.js';
 import { TargetResolver } from './target-resolver.service.js';
 import { WritePacers } from './write-pacer.js';
@@ -28,6 +30,7 @@ import { WritePacers } from './write-pacer.js';
     RolloutService,
     RolloutJobHandler,
     StatusService,
+    StatusRepository,
     DeploymentEventsService,
     TargetResolver,
     WritePacers,
@@ -44,8 +47,8 @@ import { WritePacers } from './write-pacer.js';
 })
 export class DeploymentsModule {}
 
-/** The HTTP side: /v1/deployments (ROLE=api|all). */
-@Module({ imports: [DeploymentsModule], controllers: [DeploymentsController] })
+/** The HTTP side: /v1/deployments and the fleet view /v1/status (ROLE=api|all). */
+@Module({ imports: [DeploymentsModule], controllers: [DeploymentsController, StatusController] })
 export class DeploymentsApiModule {}
 
 /** The BullMQ worker; imported only when ROLE is worker or all. */
