@@ -1,13 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
 import { problemBody } from './common/http-problems.js';
 import type { ProblemItem } from './common/problem.exception.js';
-import type {
-  NestExpressApplication,
-  NestExpressBodyParserOptionsMap,
-} from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -39,26 +36,45 @@ function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, 
 }
 
 /**
+ * The routes that take a policy document (POST /v1/policies, POST /v1/policies/{name}/plan,
+ * POST /v1/compile and /v1/compile/connectivity): their bodies may reach DOCUMENT_LIMIT_BYTES,
+ * every other body BODY_LIMIT_BYTES.
+ */
+const DOCUMENT_ROUTES = [
+  /^\/v1\/policies\/?$/,
+  /^\/v1\/policies\/[^/]+\/plan\/?$/,
+  /^\/v1\/compile(\/connectivity)?\/?$/,
+];
+
+function takesDocument(req: Request): boolean {
+  return req.method === 'POST' && DOCUMENT_ROUTES.some((r) => r.test(req.path));
+}
+
+/**
  * Everything main.ts and the e2e tests both need on top of the module graph: body limits,
  * problem+json errors, logging and the OpenAPI document at /docs and /docs-json.
  */
 export function configureApp(app: INestApplication, config: AppConfig): void {
-  const express = app as NestExpressApplication;
-  express.useLogger(app.get(Logger));
-  // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
-  // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
-  // body-parser as given; the type below is body-parser's own, `verify` included.
-  const jsonOptions: NestExpressBodyParserOptionsMap['json'] = {
-    limit: config.bodyLimitBytes,
-    type: ['application/json', 'application/*+json'],
-    verify: scanForDuplicateKeys,
-  };
-  express.useBodyParser('json', jsonOptions);
-  express.disable('x-powered-by');
+  const server = app as NestExpressApplication;
+  server.useLogger(app.get(Logger));
+  // The app is created with `bodyParser: false` (main.ts and the test apps), so these are the
+  // only JSON parsers: the same options, `verify` included, with the limit of the route.
+  const parser = (limit: number) =>
+    express.json({
+      limit,
+      type: ['application/json', 'application/*+json'],
+      verify: scanForDuplicateKeys,
+    });
+  const documentParser = parser(config.documentLimitBytes);
+  const bodyParser = parser(config.bodyLimitBytes);
+  server.use((req: Request, res: Response, next: NextFunction) =>
+    (takesDocument(req) ? documentParser : bodyParser)(req, res, next),
+  );
+  server.disable('x-powered-by');
   // Before anything walks a body: reject nesting no valid request has, strings the database
   // cannot store, and keys given twice (the last would silently win), with a clear 400
   // instead of a stack overflow, a 500 or a quietly different request.
-  express.use((req: Request, res: Response, next: NextFunction) => {
+  server.use((req: Request, res: Response, next: NextFunction) => {
     const hostile = req.body !== undefined ? hostileJsonProblem(req.body) : undefined;
     const errors = hostile ? [hostile] : (req as ScannedRequest)[DUPLICATE_KEYS];
     if (!errors) return next();

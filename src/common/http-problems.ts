@@ -36,7 +36,8 @@ export const HTTP_PROBLEMS = {
   BAD_BODY: def<{ message: string }>(400, (p) => p.message),
   BODY_TOO_LARGE: def<{ limit: number | string }>(
     413,
-    (p) => `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES).`,
+    (p) =>
+      `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).`,
   ),
   UNSUPPORTED_MEDIA_TYPE: def<{ contentType: string }>(
     415,

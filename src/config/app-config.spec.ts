@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1048576,
       allowInsecureClusterUrls: false,
       driftIntervalMs: 300000,
+      documentLimitBytes: 16 * 1024 * 1024,
       clusterJobLimit: 2,
       unreachableClusterJobLimit: 2,
       firstRolloutDryRun: true,

@@ -27,6 +27,8 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   shutdownTimeoutMs: number;
   rateLimitPerMinute: number;
+  /** Largest body of the routes that take a policy document (policies, plan, compile). */
+  documentLimitBytes: number;
   /** Rollout jobs of one cluster a worker runs at once (more wait, delayed, without using an attempt). */
   clusterJobLimit: number;
   /** A worker's job slots that clusters recorded Unreachable may hold at once. */
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 60_000, 1000, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    documentLimitBytes: int('DOCUMENT_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     clusterJobLimit: int('CLUSTER_JOB_LIMIT', 2, 1, 256),
     unreachableClusterJobLimit: 1, // set below, from workerConcurrency
     firstRolloutDryRun: bool('FIRST_ROLLOUT_DRY_RUN', true),
