@@ -8,6 +8,7 @@ import {
   type V1Pod,
   type VersionInfo,
 } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { inspect } from 'node:util';
@@ -71,6 +72,38 @@ const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
 const LIST_PAGE_SIZE = 500;
 /** An idle kept-alive connection is closed after this long. */
 const IDLE_SOCKET_MS = 15_000;
+/** Keep-alive agents kept for reuse (one per server and TLS identity); the oldest goes first. */
+const MAX_AGENTS = 256;
+
+/**
+ * Keep-alive agents shared by every client of the same server with the same TLS options, so
+ * that connections (and their TLS handshakes) outlive one job. Keyed by a hash of the options:
+ * no CA, certificate or key in the keys.
+ */
+const agents = new Map<string, HttpAgent | HttpsAgent>();
+
+function sharedAgent(server: string, built: HttpAgent | HttpsAgent): HttpAgent | HttpsAgent {
+  // Node keeps an agent's construction options on `options` (typed for https only).
+  const given = (built as { options?: Record<string, unknown> }).options ?? {};
+  const tls = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'];
+  const key = createHash('sha256')
+    .update(JSON.stringify([server, built instanceof HttpsAgent, ...tls.map((k) => given[k])]))
+    .digest('base64url');
+  let agent = agents.get(key);
+  if (agent) {
+    agents.delete(key); // re-inserted: the map's order is least recently used first
+  } else {
+    const options = { ...given, keepAlive: true, timeout: IDLE_SOCKET_MS };
+    agent = built instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
+    if (agents.size >= MAX_AGENTS) {
+      const [oldest, evicted] = agents.entries().next().value!;
+      agents.delete(oldest);
+      evicted.destroy();
+    }
+  }
+  agents.set(key, agent);
+  return agent;
+}
 
 /**
  * One authenticated connection to one cluster. Every method converts failures to KubeApiError
@@ -85,7 +118,8 @@ export class KubeClient {
   readonly #core: CoreV1Api;
   readonly #authorization: AuthorizationV1Api;
   readonly #version: VersionApi;
-  #keepAlive?: HttpAgent | HttpsAgent;
+  /** The shared keep-alive agent this client's requests use, once looked up. */
+  #agent?: HttpAgent | HttpsAgent;
 
   constructor(creds: ClusterCredentials, options: KubeClientOptions) {
     const kc = toKubeConfig(creds);
@@ -308,21 +342,16 @@ export class KubeClient {
 
   /**
    * client-node builds a new agent, so a new TCP and TLS connection, for every request: a
-   * rollout of 600 objects made 600 TLS handshakes. This client keeps one keep-alive agent
-   * with the same TLS options instead. Agents it does not know (proxies) are left as built.
+   * rollout of 600 objects made 600 TLS handshakes. The request goes through a shared
+   * keep-alive agent with the same TLS options instead. Agents it does not know (proxies) are
+   * left as built.
    */
   readonly #reuseAgent = (
     built: HttpAgent | HttpsAgent | undefined,
   ): HttpAgent | HttpsAgent | undefined => {
     if (built?.constructor !== HttpsAgent && built?.constructor !== HttpAgent) return built;
-    if (!this.#keepAlive) {
-      // Node keeps an agent's construction options on `options` (typed for https only).
-      const given = (built as { options?: object }).options;
-      const options = { ...given, keepAlive: true, timeout: IDLE_SOCKET_MS };
-      this.#keepAlive =
-        built instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
-    }
-    return this.#keepAlive;
+    // Every request of one client is built with the same options: look the agent up once.
+    return (this.#agent ??= sharedAgent(this.server, built));
   };
 
   async #orNull<T>(call: Promise<T>): Promise<T | null> {
