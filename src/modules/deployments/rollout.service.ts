@@ -16,7 +16,13 @@ import {
   sortOutcomes,
   type ResourceOutcome,
 } from '../../core/reconcile/settle-target.js';
-import type { DeploymentRow, DeploymentTargetRow, PolicyRow } from '../../infra/database/schema.js';
+import type {
+  DeploymentRow,
+  DeploymentTargetRow,
+  PolicyClusterStateRow,
+  PolicyRow,
+  RevisionRow,
+} from '../../infra/database/schema.js';
 import { KubeApiError, type KubeClient } from '../../infra/kube/index.js';
 import { REDIS } from '../../infra/queue/queue.module.js';
 import { withRedisLock } from '../../infra/queue/redis-lock.js';
@@ -112,11 +118,13 @@ export class RolloutService {
           return;
         }
         const { client } = await this.clusters.connect(clusterName);
-        const desired = await this.desiredObjects(policy, deployment, target);
+        // Read once: a revision's objects can be megabytes.
+        const revision = await this.policies.findRevision(policy.id, deployment.revision);
+        const desired = this.desiredObjects(policy, deployment, target, revision);
         const state = await this.deployments.findState(policy.id, clusterName);
         const namespaces = namespacesToInspect(
           desired,
-          await this.possiblyApplied(policy, clusterName, deployment.revision),
+          await this.possiblyApplied(policy, clusterName, deployment.revision, { state, revision }),
         );
         try {
           const converged = await this.converge(client, policy, desired, namespaces, {
@@ -128,7 +136,7 @@ export class RolloutService {
             signal: ctx.signal,
           });
           await this.clusters.recordConnectionSuccess(clusterName);
-          await this.complete(policy, deployment, target, converged);
+          await this.complete(policy, deployment, target, converged, revision?.contentHash);
         } catch (e) {
           if (
             e instanceof KubeApiError &&
@@ -143,13 +151,13 @@ export class RolloutService {
   }
 
   /** The revision's objects, decorated for this policy; nothing when pruning or deleting. */
-  private async desiredObjects(
+  private desiredObjects(
     policy: PolicyRow,
     deployment: DeploymentRow,
     target: DeploymentTargetRow,
-  ): Promise<NetworkPolicy[]> {
+    revision: RevisionRow | undefined,
+  ): NetworkPolicy[] {
     if (target.action === 'prune' || deployment.kind === 'delete') return [];
-    const revision = await this.policies.findRevision(policy.id, deployment.revision);
     return revision ? decorateForRollout(revision.objects, policy.name, revision.number) : [];
   }
 
@@ -162,11 +170,15 @@ export class RolloutService {
     policy: PolicyRow,
     clusterName: string,
     revision: number,
+    known: { state?: PolicyClusterStateRow; revision?: RevisionRow } = {},
   ): Promise<NetworkPolicy[]> {
-    const state = await this.deployments.findState(policy.id, clusterName);
+    const state =
+      'state' in known ? known.state : await this.deployments.findState(policy.id, clusterName);
     const numbers = new Set([revision, state?.appliedRevision ?? 0].filter((n) => n > 0));
     const found = await Promise.all(
-      [...numbers].map((n) => this.policies.findRevision(policy.id, n)),
+      [...numbers].map((n) =>
+        known.revision?.number === n ? known.revision : this.policies.findRevision(policy.id, n),
+      ),
     );
     return found.flatMap((r) => r?.objects ?? []);
   }
@@ -344,6 +356,7 @@ export class RolloutService {
     deployment: DeploymentRow,
     target: DeploymentTargetRow,
     { resources, dryRunRefused }: Converged,
+    contentHash: string | undefined,
   ): Promise<void> {
     const pruning = target.action === 'prune' || deployment.kind === 'delete';
     const { phase, error, state } = settleTarget(resources, pruning, { dryRunRefused });
@@ -355,10 +368,9 @@ export class RolloutService {
         syncReason: state.syncReason,
       });
     else {
-      const revision = await this.policies.findRevision(policy.id, deployment.revision);
       await this.deployments.saveState(policy.id, target.clusterName, {
         appliedRevision: deployment.revision,
-        appliedHash: revision?.contentHash ?? null,
+        appliedHash: contentHash ?? null,
         sync: state.sync,
         syncReason: state.syncReason,
         drift: null,

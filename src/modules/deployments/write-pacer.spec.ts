@@ -1,3 +1,4 @@
+import { WRITE_WINDOW_DEFAULTS } from '../../core/reconcile/write-window.js';
 import { KubeApiError } from '../../infra/kube/index.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -12,14 +13,7 @@ function deferred() {
 
 describe('WritePacer', () => {
   it('keeps at most the window in flight and serves waiters in order', async () => {
-    const pacer = new WritePacer({
-      initial: 2,
-      min: 1,
-      max: 2,
-      slowFactor: 2,
-      slowDecrease: 0.8,
-      defaultRetryAfterMs: 10,
-    });
+    const pacer = new WritePacer({ ...WRITE_WINDOW_DEFAULTS, initial: 2, max: 2 });
     let inFlight = 0;
     let peak = 0;
     const order: number[] = [];
@@ -66,14 +60,7 @@ describe('WritePacer', () => {
   });
 
   it('drops a waiter whose signal aborts', async () => {
-    const pacer = new WritePacer({
-      initial: 1,
-      min: 1,
-      max: 1,
-      slowFactor: 2,
-      slowDecrease: 0.8,
-      defaultRetryAfterMs: 10,
-    });
+    const pacer = new WritePacer({ ...WRITE_WINDOW_DEFAULTS, initial: 1, max: 1 });
     const gate = deferred();
     const first = pacer.run(() => gate.promise);
     const abort = new AbortController();

@@ -25,7 +25,9 @@ export class WritePacer {
   #inFlight = 0;
   #lastActive = Date.now();
   #timer?: NodeJS.Timeout;
-  readonly #waiters: { wake: () => void }[] = [];
+  readonly #waiters: Waiter[] = [];
+  /** The waiters of each signal: one abort listener per signal, not one per waiting write. */
+  readonly #bySignal = new WeakMap<AbortSignal, Set<Waiter>>();
 
   constructor(
     private readonly options: WriteWindowOptions = WRITE_WINDOW_DEFAULTS,
@@ -91,21 +93,38 @@ export class WritePacer {
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = {
+      const waiter: Waiter = {
         wake: () => {
-          signal?.removeEventListener('abort', onAbort);
+          if (signal) this.#bySignal.get(signal)?.delete(waiter);
           resolve();
         },
+        cancel: reject,
       };
-      const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.#watch(signal, waiter);
       this.#waiters.push(waiter);
       this.#dispatch();
     });
+  }
+
+  #watch(signal: AbortSignal, waiter: Waiter): void {
+    let waiting = this.#bySignal.get(signal);
+    if (!waiting) {
+      const set = (waiting = new Set());
+      this.#bySignal.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const w of set) {
+            const i = this.#waiters.indexOf(w);
+            if (i >= 0) this.#waiters.splice(i, 1);
+            w.cancel(signal.reason);
+          }
+          set.clear();
+        },
+        { once: true },
+      );
+    }
+    waiting.add(waiter);
   }
 
   #release(): void {
@@ -129,6 +148,11 @@ export class WritePacer {
       this.#timer.unref();
     }
   }
+}
+
+interface Waiter {
+  wake: () => void;
+  cancel: (reason: unknown) => void;
 }
 
 /** One WritePacer per cluster, for the life of the process. */
