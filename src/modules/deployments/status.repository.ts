@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { MapsDatabaseErrors } from '../../infra/database/database-errors.js';
 import { DATABASE } from '../../infra/database/database.module.js';
 import type { Database, DatabaseHandle } from '../../infra/database/database.js';
@@ -35,6 +35,26 @@ export interface FleetRow {
   connection: ConnectionColumns | null;
   operation: TargetSummary | null;
 }
+
+/** What status shows of the policy's state on a cluster. */
+export type StateColumns = Pick<
+  PolicyClusterStateRow,
+  'appliedRevision' | 'sync' | 'syncReason' | 'drift'
+>;
+
+/** A policy's status in one query: the policy, and each cluster it reached or is reaching. */
+export interface PolicyStatusRows {
+  policy: { name: string; latestRevision: number; deleting: boolean };
+  clusters: {
+    clusterName: string;
+    state: StateColumns | null;
+    connection: ConnectionColumns | null;
+    operation: TargetSummary | null;
+  }[];
+}
+
+const date = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : new Date(v as string);
 
 /** One per-object outcome of the latest operation of a policy on a cluster, with its place. */
 export interface OutcomeRow {
@@ -82,36 +102,91 @@ export class StatusRepository {
     return this.handle.db;
   }
 
-  /** The policy's state on each cluster it reached, with the cluster's connection. */
-  states(
-    policyId: string,
-  ): Promise<{ state: PolicyClusterStateRow; connection: ConnectionColumns | null }[]> {
-    return this.db
-      .select({ state: policyClusterState, connection: connectionColumns })
-      .from(policyClusterState)
-      .leftJoin(clusters, eq(clusters.name, policyClusterState.clusterName))
-      .where(eq(policyClusterState.policyId, policyId))
-      .orderBy(asc(policyClusterState.clusterName));
-  }
-
-  /** The latest target of each cluster for this policy, without its outcomes. */
-  latestTargets(policyId: string): Promise<TargetSummary[]> {
-    return this.db
-      .selectDistinctOn([deploymentTargets.clusterName], targetSummaryColumns)
-      .from(deploymentTargets)
-      .innerJoin(deployments, eq(deployments.id, deploymentTargets.deploymentId))
-      .where(eq(deployments.policyId, policyId))
-      .orderBy(asc(deploymentTargets.clusterName), desc(deployments.createdAt));
-  }
-
-  /** The connection columns of these clusters (absent: not registered). */
-  async connections(names: string[]): Promise<Map<string, ConnectionColumns>> {
-    if (names.length === 0) return new Map();
-    const rows = await this.db
-      .select({ name: clusters.name, ...connectionColumns })
-      .from(clusters)
-      .where(inArray(clusters.name, names));
-    return new Map(rows.map(({ name, ...c }) => [name, c]));
+  /**
+   * Everything GET /v1/policies/{name}/status shows, in one round trip (the route is polled):
+   * the policy, and for each cluster with a state or an operation of it, the state, the
+   * cluster's connection and the latest operation without its outcomes. Undefined when there
+   * is no such policy.
+   */
+  async policyStatus(name: string): Promise<PolicyStatusRows | undefined> {
+    const result = await this.db.execute(sql`
+      with pol as (
+        select id, name, latest_revision, deleting from ${policies} where name = ${name}
+      ),
+      latest as (
+        select distinct on (t.cluster_name)
+          t.deployment_id, t.cluster_name, t.action, t.phase, t.attempt, t.next_retry_at,
+          t.error, t.counts, t.started_at, t.finished_at, d.revision
+        from ${deploymentTargets} t
+        join ${deployments} d on d.id = t.deployment_id
+        where d.policy_id = (select id from pol)
+        order by t.cluster_name, d.created_at desc
+      ),
+      names as (
+        select cluster_name from ${policyClusterState} where policy_id = (select id from pol)
+        union
+        select cluster_name from latest
+      )
+      select pol.name, pol.latest_revision, pol.deleting, n.cluster_name,
+        s.policy_id is not null as has_state, s.applied_revision, s.sync, s.sync_reason, s.drift,
+        c.name is not null as registered, c.connection, c.connection_message,
+        c.connection_checked_at, c.server_version,
+        l.deployment_id, l.action, l.phase, l.attempt, l.next_retry_at, l.error, l.counts,
+        l.started_at, l.finished_at, l.revision
+      from pol
+      left join names n on true
+      left join ${policyClusterState} s
+        on s.policy_id = pol.id and s.cluster_name = n.cluster_name
+      left join ${clusters} c on c.name = n.cluster_name
+      left join latest l on l.cluster_name = n.cluster_name
+      order by n.cluster_name collate "C"`);
+    const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows;
+    if (rows.length === 0) return undefined;
+    const [first] = rows;
+    return {
+      policy: {
+        name: first.name as string,
+        latestRevision: Number(first.latest_revision),
+        deleting: Boolean(first.deleting),
+      },
+      clusters: rows
+        .filter((r) => r.cluster_name !== null)
+        .map((r) => ({
+          clusterName: r.cluster_name as string,
+          state: r.has_state
+            ? {
+                appliedRevision: r.applied_revision === null ? null : Number(r.applied_revision),
+                sync: r.sync as StateColumns['sync'],
+                syncReason: r.sync_reason as string | null,
+                drift: r.drift,
+              }
+            : null,
+          connection: r.registered
+            ? {
+                connection: r.connection as ConnectionColumns['connection'],
+                connectionMessage: r.connection_message as string | null,
+                connectionCheckedAt: date(r.connection_checked_at),
+                serverVersion: r.server_version as string | null,
+              }
+            : null,
+          operation:
+            r.deployment_id === null
+              ? null
+              : {
+                  deploymentId: r.deployment_id as string,
+                  clusterName: r.cluster_name as string,
+                  action: r.action as TargetSummary['action'],
+                  phase: r.phase as TargetSummary['phase'],
+                  attempt: Number(r.attempt),
+                  nextRetryAt: date(r.next_retry_at),
+                  error: r.error as string | null,
+                  counts: r.counts as Record<string, number>,
+                  startedAt: date(r.started_at),
+                  finishedAt: date(r.finished_at),
+                  revision: Number(r.revision),
+                },
+        })),
+    };
   }
 
   /**
@@ -140,8 +215,8 @@ export class StatusRepository {
       cross join lateral jsonb_array_elements(t.resources) with ordinality as r(value, ord)
       where true
         ${action === undefined ? sql`` : sql`and r.value->>'action' = ${action}`}
-        ${after === undefined ? sql`` : sql`and (l.cluster_name, r.ord) > (${after.cluster}, ${after.position})`}
-      order by l.cluster_name, r.ord
+        ${after === undefined ? sql`` : sql`and (l.cluster_name collate "C", r.ord) > (${after.cluster}, ${after.position})`}
+      order by l.cluster_name collate "C", r.ord
       limit ${limit}`);
     return (
       result as unknown as {
@@ -186,15 +261,12 @@ export class StatusRepository {
     if (filter.cluster !== undefined)
       conditions.push(eq(policyClusterState.clusterName, filter.cluster));
     if (filter.phase !== undefined) conditions.push(eq(latest.phase, filter.phase));
+    // Names compare byte by byte ("C"), as the cursor and the clients' own sorting do.
+    const policyName = sql`${policies.name} collate "C"`;
+    const clusterName = sql`${policyClusterState.clusterName} collate "C"`;
     if (filter.after)
       conditions.push(
-        or(
-          gt(policies.name, filter.after.policy),
-          and(
-            eq(policies.name, filter.after.policy),
-            gt(policyClusterState.clusterName, filter.after.cluster),
-          ),
-        )!,
+        sql`(${policyName}, ${clusterName}) > (${filter.after.policy}, ${filter.after.cluster})`,
       );
     const rows = await this.db
       .select({
@@ -222,7 +294,7 @@ export class StatusRepository {
       .leftJoin(clusters, eq(clusters.name, policyClusterState.clusterName))
       .leftJoinLateral(latest, sql`true`)
       .where(and(...conditions))
-      .orderBy(asc(policies.name), asc(policyClusterState.clusterName))
+      .orderBy(asc(policyName), asc(clusterName))
       .limit(limit);
     return rows;
   }

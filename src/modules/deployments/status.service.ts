@@ -12,6 +12,7 @@ import {
   StatusRepository,
   type ConnectionColumns,
   type OutcomeRow,
+  type StateColumns,
   type TargetSummary,
 } from './status.repository.js';
 
@@ -35,7 +36,7 @@ function operationView(t: TargetSummary | undefined | null) {
  * sync is Unknown until a call succeeds again, and a rollout in progress is OutOfSync.
  */
 export function effectiveSync(
-  state: PolicyClusterStateRow | undefined,
+  state: Pick<PolicyClusterStateRow, 'sync' | 'syncReason'> | undefined,
   connection: ClusterView['connection']['state'] | undefined,
   operation: Pick<TargetSummary, 'phase'> | undefined | null,
 ): { sync: SyncState; reason: string | null } {
@@ -51,7 +52,7 @@ export function effectiveSync(
 /** One policy on one cluster, as status and the fleet view show it: no per-object outcomes. */
 function pairView(
   clusterName: string,
-  state: PolicyClusterStateRow | undefined,
+  state: StateColumns | undefined,
   connection: ConnectionColumns | null | undefined,
   op: TargetSummary | null | undefined,
 ) {
@@ -84,23 +85,11 @@ export class StatusService {
    * the count of objects per outcome; the outcomes themselves are paged (policyResources).
    */
   async policyStatus(name: string) {
-    const policy = await this.policies.mustFind(name);
-    const [states, latest] = await Promise.all([
-      this.status.states(policy.id),
-      this.status.latestTargets(policy.id),
-    ]);
-    const byState = new Map(states.map((s) => [s.state.clusterName, s]));
-    const byOp = new Map(latest.map((t) => [t.clusterName, t]));
-    const missing = latest.map((t) => t.clusterName).filter((c) => !byState.has(c));
-    const connections = await this.status.connections(missing);
-    const names = [...new Set([...byState.keys(), ...byOp.keys()])].sort();
-    const clusters = names.map((c) =>
-      pairView(
-        c,
-        byState.get(c)?.state,
-        byState.has(c) ? byState.get(c)!.connection : connections.get(c),
-        byOp.get(c),
-      ),
+    const found = await this.status.policyStatus(name);
+    if (!found) throw httpProblem('POLICY_NOT_FOUND', { name });
+    const { policy } = found;
+    const clusters = found.clusters.map((c) =>
+      pairView(c.clusterName, c.state ?? undefined, c.connection, c.operation),
     );
     const summary: Record<string, number> = {};
     for (const c of clusters) {
