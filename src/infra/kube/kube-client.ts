@@ -1,16 +1,23 @@
 import {
+  ApiException,
   AuthorizationV1Api,
   CoreV1Api,
+  FetchError,
   NetworkingV1Api,
   PatchStrategy,
   VersionApi,
   type ConfigurationOptions,
+  type KubeConfig,
   type V1Pod,
   type VersionInfo,
 } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpsAgent,
+  request as httpsRequest,
+  type RequestOptions as HttpsRequestOptions,
+} from 'node:https';
 import { inspect } from 'node:util';
 import { objectRef, toApplyBody } from './apply-body.js';
 import { secretsOf, toKubeConfig, type ClusterCredentials } from './cluster-credentials.js';
@@ -118,11 +125,15 @@ export class KubeClient {
   readonly #core: CoreV1Api;
   readonly #authorization: AuthorizationV1Api;
   readonly #version: VersionApi;
+  readonly #kc: KubeConfig;
   /** The shared keep-alive agent this client's requests use, once looked up. */
   #agent?: HttpAgent | HttpsAgent;
+  /** Authentication and TLS options of the direct requests (applyNetworkPolicy), built once. */
+  #directOptions?: Promise<HttpsRequestOptions>;
 
   constructor(creds: ClusterCredentials, options: KubeClientOptions) {
     const kc = toKubeConfig(creds);
+    this.#kc = kc;
     this.server = creds.server.replace(/\/+$/, '');
     this.#secrets = secretsOf(creds);
     this.#options = options;
@@ -179,27 +190,23 @@ export class KubeClient {
     const { namespace, name } = objectRef(policy);
     const body = toApplyBody(policy, NETWORK_POLICY_API_VERSION, 'NetworkPolicy');
     const what = `${opts.dryRun ? 'dry-run ' : ''}apply NetworkPolicy ${namespace}/${name}`;
-    const applied = await this.#call(
+    const query = new URLSearchParams({
+      fieldManager: FIELD_MANAGER,
+      force: String(opts.force ?? false),
+      // Unknown fields are an error rather than silently dropped.
+      fieldValidation: 'Strict',
+      ...(opts.dryRun ? { dryRun: 'All' } : {}),
+    });
+    // The hot path of a rollout (one request per object): sent directly, in the API server's
+    // own JSON, rather than through client-node's models, which cost twice the CPU per write.
+    return this.#direct(
       what,
       opts.signal,
-      (o) =>
-        this.#networking.patchNamespacedNetworkPolicy(
-          {
-            namespace,
-            name,
-            body,
-            fieldManager: FIELD_MANAGER,
-            force: opts.force ?? false,
-            dryRun: opts.dryRun ? 'All' : undefined,
-            // Unknown fields are an error rather than silently dropped.
-            fieldValidation: 'Strict',
-          },
-          o,
-        ),
-      // client-node would send the first patch type it knows (JSON patch); apply needs this one.
-      { 'Content-Type': PatchStrategy.ServerSideApply },
+      'PATCH',
+      `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies/${encodeURIComponent(name)}?${query}`,
+      JSON.stringify(body),
+      PatchStrategy.ServerSideApply,
     );
-    return networkPolicyToWire(applied);
   }
 
   /**
@@ -363,6 +370,83 @@ export class KubeClient {
     }
   }
 
+  /**
+   * One request without client-node's models: the same credentials (KubeConfig's HTTPS
+   * options, built once per client), the shared keep-alive agent, the same deadline and abort
+   * handling, and the same errors as #call (an HTTP error goes through the ApiException path,
+   * a network error through the FetchError one). No redirect is followed.
+   */
+  async #direct<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    method: string,
+    path: string,
+    body: string,
+    contentType: string,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const url = new URL(`${this.server}${path}`);
+    try {
+      const base = await (this.#directOptions ??= this.#buildDirectOptions());
+      return await new Promise<T>((resolve, reject) => {
+        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const req = send(
+          url,
+          {
+            ...base,
+            method,
+            signal: combined,
+            headers: {
+              ...base.headers,
+              Accept: 'application/json',
+              'Content-Type': contentType,
+              'Content-Length': Buffer.byteLength(body),
+              'User-Agent': this.#options.userAgent,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('error', reject);
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              const status = res.statusCode ?? 0;
+              if (status >= 200 && status < 300) {
+                try {
+                  resolve(JSON.parse(text) as T);
+                } catch {
+                  reject(new ApiException(status, 'not JSON', text, flatHeaders(res.headers)));
+                }
+              } else
+                reject(new ApiException(status, `HTTP ${status}`, text, flatHeaders(res.headers)));
+            });
+          },
+        );
+        req.on('error', (e: Error & { code?: string }) =>
+          reject(
+            combined.aborted
+              ? e
+              : new FetchError(`request to ${url.href} failed, reason: ${e.message}`, 'system', e),
+          ),
+        );
+        req.end(body);
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const ctx = { operation, server: this.server, secrets: this.#secrets };
+      if (timeout.aborted) throw timeoutError(this.#options.requestTimeoutMs, ctx);
+      throw toKubeApiError(error, ctx);
+    }
+  }
+
+  async #buildDirectOptions(): Promise<HttpsRequestOptions> {
+    const options: HttpsRequestOptions = {};
+    await this.#kc.applyToHTTPSOptions(options);
+    const agent = this.#reuseAgent(options.agent as HttpAgent | HttpsAgent | undefined);
+    return { ...options, agent };
+  }
+
   async #call<T>(
     operation: string,
     signal: AbortSignal | undefined,
@@ -386,4 +470,12 @@ export class KubeClient {
       throw toKubeApiError(error, ctx);
     }
   }
+}
+
+/** Response headers as ApiException carries them (one string per name). */
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }
