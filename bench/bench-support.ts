@@ -184,7 +184,7 @@ export async function startService(
     for (;;) {
       const d = await call('GET', `/v1/deployments/${deploymentId}`);
       if (d.finishedAt) return d as unknown as { clusters: { phase: string }[] };
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
   };
   return {
