@@ -29,11 +29,16 @@ export const HTTP_PROBLEMS = {
   ),
   INVALID_JSON: def(400, () => 'The request body is not valid JSON.'),
   INVALID_YAML: def(400, () => 'The request body is not usable YAML.'),
+  INVALID_CURSOR: def(
+    400,
+    () => 'The cursor is not one this list gave out; start again without a cursor.',
+  ),
   /** Another body-parser refusal; its status (a 4xx) comes with it. */
   BAD_BODY: def<{ message: string }>(400, (p) => p.message),
   BODY_TOO_LARGE: def<{ limit: number | string }>(
     413,
-    (p) => `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES).`,
+    (p) =>
+      `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).`,
   ),
   UNSUPPORTED_MEDIA_TYPE: def<{ contentType: string }>(
     415,

@@ -7,6 +7,7 @@ import {
   ParseIntPipe,
   Post,
   Query,
+  Req,
   Res,
   UseInterceptors,
 } from '@nestjs/common';
@@ -17,14 +18,16 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ProblemDto } from '../../common/dto/problem.dto.js';
-import { acceptedDeployment } from '../../common/http-answer.js';
+import { acceptedDeployment, conditional } from '../../common/http-answer.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
+import { StatusResourcesQueryDto } from '../deployments/dto/status-query.dto.js';
 import { StatusService } from '../deployments/status.service.js';
 import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
 import { CreatePolicyDto } from './dto/create-policy.dto.js';
@@ -73,11 +76,44 @@ export class PoliciesController {
   @Get(':name/status')
   @ApiOperation({
     summary:
-      'Per target cluster: connection, sync, the last operation, the applied revision and per-object results',
+      'Per target cluster: connection, sync, the last operation, the applied revision and the count of objects per outcome',
+    description:
+      'The per-object outcomes are paged at GET /v1/policies/{name}/status/resources. Carries an ETag: with If-None-Match, an unchanged status is a 304 without a body.',
+  })
+  @ApiOkResponse({ description: 'The status (ETag set).' })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag in If-None-Match.' })
+  @ApiNotFoundResponse({ type: ProblemDto })
+  async policyStatus(
+    @Param('name') name: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return conditional(req, res, await this.status.policyStatus(name));
+  }
+
+  @Get(':name/status/resources')
+  @ApiOperation({
+    summary:
+      "The latest operation's per-object outcomes on each cluster, paged (by cluster, then namespace and name)",
+    description:
+      'Filters: cluster, action (created, updated, deleted, unchanged, conflict, failed, skipped). Carries an ETag (If-None-Match: 304).',
+  })
+  @ApiOkResponse({
+    description: '{items: [{cluster, namespace, name, action, message?}], nextCursor?}',
+  })
+  @ApiResponse({ status: 304, description: 'Not modified since the ETag in If-None-Match.' })
+  @ApiBadRequestResponse({
+    type: ProblemDto,
+    description: 'A bad filter, or a cursor not given out by this list.',
   })
   @ApiNotFoundResponse({ type: ProblemDto })
-  policyStatus(@Param('name') name: string) {
-    return this.status.policyStatus(name);
+  async policyResources(
+    @Param('name') name: string,
+    @Query() query: StatusResourcesQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return conditional(req, res, await this.status.policyResources(name, query));
   }
 
   @Get(':name/revisions')
