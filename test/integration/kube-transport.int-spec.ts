@@ -7,7 +7,7 @@ import {
 } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, KubeGateway } from '../../src/infra/kube/index.js';
+import { KubeApiError, KubeGateway, type NetworkPolicy } from '../../src/infra/kube/index.js';
 import { generateClusterPki } from '../harness/cluster-pki.js';
 import { testCluster } from '../harness/kube-test-context.js';
 
@@ -197,7 +197,7 @@ describe('kube transport: deadlines, redirects, foreign answers, refused address
 
   // Server-side apply, the rollout's hot path, is sent without client-node (kube-client.ts):
   // it must obey every rule above as well.
-  const object = {
+  const object: NetworkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'np', namespace: 'default' },
