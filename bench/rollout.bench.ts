@@ -1,21 +1,43 @@
-// `npm run bench:rollout`: 200 networks × 3 namespaces (600 NetworkPolicies) rolled out to 3
-// real clusters by the service running as a process (ROLE=all, PGlite, Redis on 127.0.0.1).
-// Prints the time from POST to all Synced, objects per second, and the API-server requests
-// of a no-op resync and of a drift pass, read from each kube-apiserver's own /metrics.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { startCluster, type KubeCluster } from '../test/harness/kube-cluster.js';
+// `npm run bench:rollout`: the service's rollouts against plain server-side apply, on the same
+// real clusters, from this one process.
+//
+// ratio (3 clusters, 200 networks x 3 namespaces = 600 NetworkPolicies per cluster): in each
+// round, on fresh namespaces and in rotating order,
+//   - baseline: plain server-side apply of the same objects, 32 requests in flight per cluster,
+//     keep-alive HTTPS with the same least-privilege token (bench-support.ts plainApply);
+//   - the service (ROLE=all, PGlite) from POST /v1/policies to the deployment finished, with
+//     its first-rollout dry run (the default), and a second service with FIRST_ROLLOUT_DRY_RUN
+//     off, to show what that safety costs;
+// then a new revision that changes every object (updates: no dry run) against plain apply of
+// the same updates. Medians and ratios, then the API-server requests of a no-op resync and of
+// a drift pass, from each kube-apiserver's own /metrics.
+//
+// fleet (10 clusters, 1,000 networks x 3 namespaces = 3,000 per cluster, 30,000 in all): the
+// service as ROLE=api + ROLE=worker on PostgreSQL, POST to finished, and the worker's peak RSS.
+//
+// BENCH_ROLLOUT=ratio|fleet picks one part (default both); BENCH_ROUNDS (default 3).
 import { rawRequest } from '../test/harness/https-request.js';
+import type { KubeCluster } from '../test/harness/kube-cluster.js';
 import { unb64 } from '../test/harness/kubeconfig.js';
-import { startAppProcess } from '../test/support/app-process.js';
-import { syntheticDocument } from './synthetic-document.js';
+import {
+  benchDocument,
+  benchObjects,
+  median,
+  peakRssMb,
+  plainApply,
+  register,
+  seconds,
+  startClusters,
+  startService,
+  type ClusterAccess,
+  type Service,
+} from './bench-support.js';
 
+const PARTS = (process.env.BENCH_ROLLOUT ?? 'ratio,fleet').split(',');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NETWORKS = 200;
-const NAMESPACES = ['bench-a', 'bench-b', 'bench-c'];
-const secret = `gbpn_${randomBytes(24).toString('base64url')}`;
+const FLEET_NETWORKS = 1000;
+const FLEET_CLUSTERS = 10;
 
 type Counts = Map<string, number>;
 
@@ -35,7 +57,7 @@ async function requestCounts(cluster: KubeCluster): Promise<Counts> {
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
     );
     if (!['networkpolicies', 'namespaces'].includes(labels.resource)) continue;
-    const key = `${labels.verb} ${labels.resource}`;
+    const key = `${labels.verb}${labels.dry_run ? ' (dry run)' : ''} ${labels.resource}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.split(' ').pop()));
   }
   return counts;
@@ -52,96 +74,170 @@ function delta(before: Counts[], after: Counts[]): Record<string, number> {
   return out;
 }
 
-async function main(): Promise<void> {
-  console.log(
-    `rollout benchmark: ${NETWORKS} networks × ${NAMESPACES.length} namespaces to 3 clusters (node ${process.version})`,
+/** Namespaces, the identity that may use them, and its access per cluster. */
+async function prepare(
+  clusters: KubeCluster[],
+  namespaces: string[],
+  prefix: string,
+): Promise<ClusterAccess[]> {
+  return Promise.all(
+    clusters.map(async (c, i) => {
+      for (const ns of namespaces) await c.admin.ensureNamespace(ns);
+      const id = await c.leastPrivilegeIdentity(namespaces, { expirationSeconds: 6 * 3600 });
+      return { name: `${prefix}${i}`, server: id.server, caData: id.caData, token: id.token };
+    }),
   );
-  const clusters = await Promise.all([0, 1, 2].map((i) => startCluster({ name: `bench${i}` })));
-  const dataDir = mkdtempSync(join(tmpdir(), 'gbp-bench-'));
-  const prefix = `gbp-bench-${randomUUID().slice(0, 8)}`;
-  const app = await startAppProcess({
-    DATA_DIR: dataDir,
-    QUEUE_PREFIX: prefix,
-    API_TOKENS: `bench:admin:${secret}`,
-    ROLE: 'all',
-    LOG_LEVEL: 'warn',
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return (await res.json()) as Record<string, unknown>;
-  };
-  try {
-    const names: string[] = [];
-    for (const [i, cluster] of clusters.entries()) {
-      for (const ns of NAMESPACES) await cluster.admin.ensureNamespace(ns);
-      const id = await cluster.leastPrivilegeIdentity(NAMESPACES);
-      names.push(`bench${i}`);
-      await call('POST', '/v1/clusters', {
-        name: `bench${i}`,
-        server: id.server,
-        caData: id.caData,
-        token: id.token,
-      });
-    }
-    const document = { ...syntheticDocument(NETWORKS), namespaces: NAMESPACES };
-    const synced = async (deploymentId: string) => {
-      for (;;) {
-        const d = await call('GET', `/v1/deployments/${deploymentId}`);
-        if (d.finishedAt) return d;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+}
 
-    const t0 = performance.now();
-    const posted = await call('POST', '/v1/policies', {
-      name: 'bench',
-      targets: { clusters: names },
-      document,
-    });
-    const done = await synced(posted.deploymentId as string);
-    const seconds = (performance.now() - t0) / 1000;
-    const phases = (done.clusters as { phase: string }[]).map((c) => c.phase);
-    const objects = NETWORKS * NAMESPACES.length * clusters.length;
+/** POST a revision and wait for its deployment; ms from POST to finished. */
+async function rollout(
+  service: Service,
+  name: string,
+  clusters: string[],
+  document: Record<string, unknown>,
+): Promise<number> {
+  const t0 = performance.now();
+  const posted = await service.call('POST', '/v1/policies', {
+    name,
+    targets: { clusters },
+    document,
+  });
+  const done = await service.finished(posted.deploymentId as string);
+  const ms = performance.now() - t0;
+  const phases = done.clusters.map((c) => c.phase);
+  if (phases.some((p) => p !== 'Succeeded'))
+    throw new Error(`${name}: not every cluster Succeeded: ${phases.join(', ')}`);
+  return ms;
+}
+
+async function ratioPart(): Promise<void> {
+  const perCluster = NETWORKS * 3;
+  console.log(
+    `\n== ratio: ${NETWORKS} networks × 3 namespaces (${perCluster} NetworkPolicies) to each of 3 clusters, ${ROUNDS} rounds`,
+  );
+  const ns = (kind: string, round: number) => ['a', 'b', 'c'].map((x) => `${kind}-${round}-${x}`);
+  const kinds = ['plain', 'svc', 'nodry'] as const;
+  const clusters = await startClusters(3, 'bench');
+  const services: Service[] = [];
+  try {
+    const accesses = await prepare(
+      clusters,
+      kinds.flatMap((k) => Array.from({ length: ROUNDS }, (_, r) => ns(k, r)).flat()),
+      'bench',
+    );
+    const names = accesses.map((a) => a.name);
+    const withDryRun = await startService();
+    const withoutDryRun = await startService({ env: { FIRST_ROLLOUT_DRY_RUN: 'false' } });
+    services.push(withDryRun, withoutDryRun);
+    for (const s of services) await register(s, accesses);
+
+    const first: Record<(typeof kinds)[number], number[]> = { plain: [], svc: [], nodry: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = [...kinds.slice(round % 3), ...kinds.slice(0, round % 3)];
+      for (const kind of order) {
+        let ms: number;
+        if (kind === 'plain') {
+          const t0 = performance.now();
+          await Promise.all(
+            accesses.map((a) => plainApply(a, benchObjects(NETWORKS, ns('plain', round), 'plain'))),
+          );
+          ms = performance.now() - t0;
+        } else {
+          const service = kind === 'svc' ? withDryRun : withoutDryRun;
+          ms = await rollout(
+            service,
+            `${kind}-${round}`,
+            names,
+            benchDocument(NETWORKS, ns(kind, round)),
+          );
+        }
+        first[kind].push(ms);
+      }
+      console.log(
+        `round ${round + 1}: plain ${seconds(first.plain[round])}, service ${seconds(first.svc[round])}, service without the first-rollout dry run ${seconds(first.nodry[round])}`,
+      );
+    }
+    const [plain, svc, nodry] = kinds.map((k) => median(first[k]));
+    const objects = perCluster * 3;
     console.log(
-      `POST to all Synced: ${seconds.toFixed(2)} s for ${objects} objects (${(objects / seconds).toFixed(0)} objects/s); phases ${phases.join(',')}`,
+      `first rollout (creates), medians: plain server-side apply ${seconds(plain)} (${(objects / (plain / 1000)).toFixed(0)} objects/s); service ${seconds(svc)} = ${(svc / plain).toFixed(2)}× plain (its dry run sends every object twice); service without the dry run ${seconds(nodry)} = ${(nodry / plain).toFixed(2)}× plain`,
+    );
+
+    // A new revision that changes every object: updates, which are never dry-run.
+    const updates: { plain: number[]; svc: number[] } = { plain: [], svc: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const shift = round + 1;
+      const runPlain = async () => {
+        const t0 = performance.now();
+        await Promise.all(
+          accesses.map((a) =>
+            plainApply(a, benchObjects(NETWORKS, ns('plain', 0), 'plain', shift)),
+          ),
+        );
+        updates.plain.push(performance.now() - t0);
+      };
+      const runService = async () =>
+        updates.svc.push(
+          await rollout(withDryRun, 'svc-0', names, benchDocument(NETWORKS, ns('svc', 0), shift)),
+        );
+      if (round % 2) await runService().then(runPlain);
+      else await runPlain().then(runService);
+    }
+    const [uPlain, uSvc] = [median(updates.plain), median(updates.svc)];
+    console.log(
+      `new revision changing all ${objects} objects (updates), medians: plain ${seconds(uPlain)}; service ${seconds(uSvc)} = ${(uSvc / uPlain).toFixed(2)}× plain`,
     );
 
     let before = await Promise.all(clusters.map(requestCounts));
     const t1 = performance.now();
-    const sync = await call('POST', '/v1/policies/bench/sync', {});
-    await synced(sync.deploymentId as string);
+    const sync = await withDryRun.call('POST', '/v1/policies/svc-0/sync', {});
+    await withDryRun.finished(sync.deploymentId as string);
     console.log(
-      `no-op resync: ${((performance.now() - t1) / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
+      `no-op resync: ${seconds(performance.now() - t1)}; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
     );
-
     before = await Promise.all(clusters.map(requestCounts));
     const t2 = performance.now();
-    const drift = await fetch(`${app.url}/v1/policies/bench/drift-check`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}` },
-    });
-    const driftMs = performance.now() - t2;
-    if (drift.ok) {
-      console.log(
-        `drift pass over ${objects} objects: ${(driftMs / 1000).toFixed(2)} s; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
-      );
-    } else {
-      console.log(`drift pass: not available (HTTP ${drift.status})`);
-    }
+    await withDryRun.call('POST', '/v1/policies/svc-0/drift-check', {});
+    console.log(
+      `drift pass over ${objects} objects: ${seconds(performance.now() - t2)}; API-server requests (3 clusters): ${JSON.stringify(delta(before, await Promise.all(clusters.map(requestCounts))))}`,
+    );
   } finally {
-    await app.stop('SIGTERM');
+    for (const s of services) await s.stop();
     await Promise.all(clusters.map((c) => c.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
   }
 }
 
-await main();
+async function fleetPart(): Promise<void> {
+  const perCluster = FLEET_NETWORKS * 3;
+  console.log(
+    `\n== fleet: ${FLEET_NETWORKS} networks × 3 namespaces (${perCluster} NetworkPolicies) to each of ${FLEET_CLUSTERS} clusters (${perCluster * FLEET_CLUSTERS} in all); api + worker on PostgreSQL, WORKER_CONCURRENCY 4`,
+  );
+  const namespaces = ['fleet-a', 'fleet-b', 'fleet-c'];
+  const t0 = performance.now();
+  const clusters = await startClusters(FLEET_CLUSTERS, 'fleet', 2);
+  console.log(`${FLEET_CLUSTERS} clusters ready in ${seconds(performance.now() - t0)}`);
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  try {
+    const accesses = await prepare(clusters, namespaces, 'fleet');
+    service = await startService({ postgres: true });
+    await register(service, accesses);
+    const rssBefore = peakRssMb(service.worker.child.pid!);
+    const ms = await rollout(
+      service,
+      'fleet',
+      accesses.map((a) => a.name),
+      benchDocument(FLEET_NETWORKS, namespaces),
+    );
+    const total = perCluster * FLEET_CLUSTERS;
+    console.log(
+      `POST to all ${FLEET_CLUSTERS} clusters finished: ${seconds(ms)} (${(total / (ms / 1000)).toFixed(0)} objects/s, with the first-rollout dry run); worker peak RSS ${peakRssMb(service.worker.child.pid!).toFixed(0)} MB (${rssBefore.toFixed(0)} MB before the rollout); api peak RSS ${peakRssMb(service.processes[0].child.pid!).toFixed(0)} MB`,
+    );
+  } finally {
+    await service?.stop();
+    await Promise.all(clusters.map((c) => c.stop()));
+  }
+}
+
+console.log(`rollout benchmark (node ${process.version})`);
+if (PARTS.includes('ratio')) await ratioPart();
+if (PARTS.includes('fleet')) await fleetPart();

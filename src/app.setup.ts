@@ -1,12 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import { raw, type NextFunction, type Request, type Response } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { hostileJsonProblem } from './common/hostile-json.js';
 import type { ProblemItem } from './common/problem.exception.js';
-import type {
-  NestExpressApplication,
-  NestExpressBodyParserOptionsMap,
-} from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { findDuplicateKeys } from './core/document/json-duplicate-keys.js';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppLogger } from './common/logging/app-logger.js';
@@ -59,41 +61,60 @@ function scanForDuplicateKeys(req: IncomingMessage, _res: unknown, buf: Buffer, 
 }
 
 /**
+ * The routes that take a policy document (POST /v1/policies, POST /v1/policies/{name}/plan,
+ * POST /v1/compile and /v1/compile/connectivity): their bodies may reach DOCUMENT_LIMIT_BYTES,
+ * every other body BODY_LIMIT_BYTES.
+ */
+const DOCUMENT_ROUTES = [
+  /^\/v1\/policies\/?$/,
+  /^\/v1\/policies\/[^/]+\/plan\/?$/,
+  /^\/v1\/compile(\/connectivity)?\/?$/,
+];
+
+function takesDocument(req: Request): boolean {
+  return req.method === 'POST' && DOCUMENT_ROUTES.some((r) => r.test(req.path));
+}
+
+/**
  * Everything main.ts and the e2e tests both need on top of the module graph: body limits,
  * problem+json errors, logging and the OpenAPI document at /docs and /docs-json.
  */
 export function configureApp(app: INestApplication, config: AppConfig): void {
-  const express = app as NestExpressApplication;
+  const server = app as NestExpressApplication;
   // First, so that every answer has them, also a refusal of the body parser.
   applySecurityHeaders(app);
-  express.useLogger(app.get(AppLogger));
+  server.useLogger(app.get(AppLogger));
   // First, so that every request is timed, also those refused while reading the body.
-  express.use(httpMetrics(app.get(AppMetrics)));
-  // Nest reserves `verify` for its `rawBody` option, which this app never sets (main.ts and
-  // the test apps create it with `bodyParser: false` and no `rawBody`), so it reaches
-  // body-parser as given; the type below is body-parser's own, `verify` included.
-  const jsonOptions: NestExpressBodyParserOptionsMap['json'] = {
-    limit: config.bodyLimitBytes,
-    type: JSON_BODY_TYPES,
-    verify: scanForDuplicateKeys,
+  server.use(httpMetrics(app.get(AppMetrics)));
+  // The app is created with `bodyParser: false` (main.ts and the test apps), so these are the
+  // only body parsers, each with the limit of the route: DOCUMENT_LIMIT_BYTES on the routes that
+  // take a policy document, BODY_LIMIT_BYTES elsewhere. A parser leaves a body another has read.
+  const perRoute = (make: (limit: number) => RequestHandler): RequestHandler => {
+    const document = make(config.documentLimitBytes);
+    const other = make(config.bodyLimitBytes);
+    return (req, res, next) => (takesDocument(req) ? document : other)(req, res, next);
   };
   // The compile routes' whole answer is computed off the event loop: they get the raw bytes,
   // and the compute pool parses, checks, compiles and serialises (DocumentCompiler.renderBody).
-  express.use(
+  server.use(
     '/v1/compile',
     utf8Only,
-    raw({ type: JSON_BODY_TYPES, limit: config.bodyLimitBytes }),
+    express.raw({ type: JSON_BODY_TYPES, limit: config.documentLimitBytes }),
   );
-  express.useBodyParser('json', jsonOptions);
-  // YAML bodies arrive as bytes (same limit, same inflation) and readYamlBody makes them the
+  server.use(
+    perRoute((limit) =>
+      express.json({ limit, type: JSON_BODY_TYPES, verify: scanForDuplicateKeys }),
+    ),
+  );
+  // YAML bodies arrive as bytes (same limits, same inflation) and readYamlBody makes them the
   // JSON value they stand for, refusing aliases, duplicate keys and deep nesting on the way.
-  express.useBodyParser('raw', { limit: config.bodyLimitBytes, type: YAML_BODY_TYPES });
-  express.use(readYamlBody);
-  express.disable('x-powered-by');
+  server.use(perRoute((limit) => express.raw({ limit, type: YAML_BODY_TYPES })));
+  server.use(readYamlBody);
+  server.disable('x-powered-by');
   // Before anything walks a body (JSON or YAML): reject nesting no valid request has, strings
   // the database cannot store, and keys given twice (the last would silently win), with a
   // clear 400 instead of a stack overflow, a 500 or a quietly different request.
-  express.use((req: Request, res: Response, next: NextFunction) => {
+  server.use((req: Request, res: Response, next: NextFunction) => {
     // A raw body (the compile routes) is checked in the compute pool instead.
     const hostile =
       req.body !== undefined && !Buffer.isBuffer(req.body)

@@ -294,10 +294,34 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Per target cluster: connection, sync, the last operation, the applied revision and per-object results
-         * @description Role: `reader` or higher (a bearer token).
+         * Per target cluster: connection, sync, the last operation, the applied revision and the count of objects per outcome
+         * @description The per-object outcomes are paged at GET /v1/policies/{name}/status/resources. Carries an ETag: with If-None-Match, an unchanged status is a 304 without a body.
+         *
+         *     Role: `reader` or higher (a bearer token).
          */
         get: operations["getPolicyStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/policies/{name}/status/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest operation's per-object outcomes on each cluster, paged (by cluster, then namespace and name)
+         * @description Filters: cluster, action (created, updated, deleted, unchanged, conflict, failed, skipped). Carries an ETag (If-None-Match: 304).
+         *
+         *     Role: `reader` or higher (a bearer token).
+         */
+        get: operations["listStatusResources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -444,6 +468,28 @@ export interface paths {
          *     Role: `reader` or higher (a bearer token).
          */
         get: operations["followDeployment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every policy × cluster pair: connection, sync, the latest operation, the applied revision and the count of objects per outcome (paged, by policy then cluster)
+         * @description Filters: policy, cluster, sync (Synced, OutOfSync, Unknown, as the status shows it) and phase (of the latest operation). Carries an ETag: with If-None-Match, an unchanged page is a 304 without a body.
+         *
+         *     Role: `reader` or higher (a bearer token).
+         */
+        get: operations["getFleetStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1673,8 +1719,6 @@ export interface components {
             nextRetryAt: string | null;
             /** @description Why the last attempt failed. */
             error: string | null;
-            /** @description What compiling the revision for this cluster's networks warned about. */
-            warnings: components["schemas"]["ProblemItem"][];
             /** Format: date-time */
             startedAt: string | null;
             /** Format: date-time */
@@ -1684,19 +1728,10 @@ export interface components {
              * @description The deployment this operation belongs to.
              */
             deploymentId: string;
-        };
-        ResourceOutcome: {
-            /** @example mms */
-            namespace: string;
-            /** @example hangwe-inst-network01 */
-            name: string;
-            /**
-             * @description What happened to the object: created, updated, unchanged, deleted, conflict, failed, ...
-             * @example created
-             */
-            action: string;
-            /** @description Why it failed or conflicted (never a credential). */
-            message?: string;
+            /** @description The revision it deploys. */
+            revision: number;
+            /** @description What compiling the revision for this cluster's networks warned about. */
+            warnings: components["schemas"]["ProblemItem"][];
         };
         ClusterStatus: {
             /** @example prod-eu */
@@ -1708,8 +1743,16 @@ export interface components {
             operation: components["schemas"]["Operation"] | null;
             /** @description The revision running there. */
             appliedRevision: number | null;
-            /** @description Per object, of the latest operation. */
-            resources: components["schemas"]["ResourceOutcome"][];
+            /**
+             * @description How many objects the latest operation left with each outcome; the outcomes themselves: GET /v1/policies/{name}/status/resources.
+             * @example {
+             *       "created": 4,
+             *       "unchanged": 2
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
         };
         PolicyStatus: {
             /** @example mms-example */
@@ -1729,6 +1772,27 @@ export interface components {
             };
             /** @description Per cluster, sorted by name. */
             clusters: components["schemas"]["ClusterStatus"][];
+        };
+        ClusterResourceOutcome: {
+            /** @example mms */
+            namespace: string;
+            /** @example hangwe-inst-network01 */
+            name: string;
+            /**
+             * @description What happened to the object: created, updated, unchanged, deleted, conflict, failed, ...
+             * @example created
+             */
+            action: string;
+            /** @description Why it failed or conflicted (never a credential). */
+            message?: string;
+            /** @example prod-eu */
+            cluster: string;
+        };
+        ResourceOutcomeList: {
+            /** @description The latest operation's outcomes, by cluster, then namespace and name. */
+            items: components["schemas"]["ClusterResourceOutcome"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
         };
         RevisionSummary: {
             /**
@@ -1810,6 +1874,19 @@ export interface components {
              */
             revision: number;
         };
+        ResourceOutcome: {
+            /** @example mms */
+            namespace: string;
+            /** @example hangwe-inst-network01 */
+            name: string;
+            /**
+             * @description What happened to the object: created, updated, unchanged, deleted, conflict, failed, ...
+             * @example created
+             */
+            action: string;
+            /** @description Why it failed or conflicted (never a credential). */
+            message?: string;
+        };
         DeploymentTarget: {
             /**
              * @description apply the revision, or prune the policy.
@@ -1827,8 +1904,6 @@ export interface components {
             nextRetryAt: string | null;
             /** @description Why the last attempt failed. */
             error: string | null;
-            /** @description What compiling the revision for this cluster's networks warned about. */
-            warnings: components["schemas"]["ProblemItem"][];
             /** Format: date-time */
             startedAt: string | null;
             /** Format: date-time */
@@ -1837,6 +1912,17 @@ export interface components {
             cluster: string;
             /** Format: uuid */
             deploymentId: string;
+            /**
+             * @description How many objects ended with each outcome.
+             * @example {
+             *       "created": 4,
+             *       "unchanged": 2
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description Per object. */
             resources: components["schemas"]["ResourceOutcome"][];
             /** Format: date-time */
             updatedAt: string;
@@ -1861,6 +1947,37 @@ export interface components {
             finishedAt: string | null;
             /** @description One entry per cluster. */
             clusters: components["schemas"]["DeploymentTarget"][];
+        };
+        FleetStatusItem: {
+            /** @example prod-eu */
+            cluster: string;
+            /** @description The connection state; null when the cluster is no longer registered. */
+            connection: components["schemas"]["Connection"] | null;
+            sync: components["schemas"]["SyncStatus"];
+            /** @description The latest deployment there; null: none. */
+            operation: components["schemas"]["Operation"] | null;
+            /** @description The revision running there. */
+            appliedRevision: number | null;
+            /**
+             * @description How many objects the latest operation left with each outcome; the outcomes themselves: GET /v1/policies/{name}/status/resources.
+             * @example {
+             *       "created": 4,
+             *       "unchanged": 2
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** @example mms-example */
+            policy: string;
+            /** @description The policy's latest revision. */
+            latestRevision: number;
+        };
+        FleetStatus: {
+            /** @description Every policy × cluster pair, by policy then cluster. */
+            items: components["schemas"]["FleetStatusItem"][];
+            /** @description Pass as ?cursor= for the next page; absent on the last page. */
+            nextCursor?: string;
         };
         ClusterError: {
             /**
@@ -2691,7 +2808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2895,7 +3012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3015,7 +3132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3183,7 +3300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,7 +3562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3556,7 +3673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3752,7 +3869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3944,7 +4061,10 @@ export interface operations {
     getPolicyStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while nothing changed. */
+                "If-None-Match"?: string;
+            };
             path: {
                 name: string;
             };
@@ -3954,13 +4074,113 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyStatus"];
                 };
             };
+            /** @description Not modified since the ETag in If-None-Match. */
+            304: {
+                headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Bad Request: `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: `POLICY_NOT_FOUND` (No policy named mms-example.) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStatusResources: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                /** @description Only the outcomes on this cluster. */
+                cluster?: string;
+                /** @description Only the outcomes with this action: created, updated, deleted, unchanged, conflict, failed or skipped. */
+                action?: string;
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while nothing changed. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceOutcomeList"];
+                };
+            };
+            /** @description Not modified since the ETag in If-None-Match. */
+            304: {
+                headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `INVALID_CURSOR` (The cursor is not one this list gave out; start again without a cursor.); `INVALID_REQUEST` (The request has 1 error.) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4284,7 +4504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4413,7 +4633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4566,6 +4786,88 @@ export interface operations {
             };
             /** @description Not Found: `DEPLOYMENT_NOT_FOUND` (No deployment 0f8c6a4e-3b1d-4c59-9d7e-2a61f0b5c3d8.) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` (More than 600 requests per 60 s for the token "ci-deployer"; retry after 12 s.) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: `DATABASE_UNAVAILABLE` (The database is unavailable; retry later. /readyz reports the outage.) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFleetStatus: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-500. */
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                /** @description Only this policy. */
+                policy?: string;
+                /** @description Only this cluster. */
+                cluster?: string;
+                /** @description Only pairs in this sync state (as status shows it). */
+                sync?: "Synced" | "OutOfSync" | "Unknown";
+                /** @description Only pairs whose latest operation is in this phase. */
+                phase?: "Queued" | "Running" | "Succeeded" | "Failed" | "Retrying" | "Superseded";
+            };
+            header?: {
+                /** @description The ETag of an earlier answer: 304 without a body while nothing changed. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetStatus"];
+                };
+            };
+            /** @description Not modified since the ETag in If-None-Match. */
+            304: {
+                headers: {
+                    /** @description A weak validator of this answer: send it back in If-None-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `INVALID_CURSOR` (The cursor is not one this list gave out; start again without a cursor.); `INVALID_REQUEST` (The request has 1 error.) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: `INVALID_TOKEN` (The API token is unknown or has been revoked.); `UNAUTHENTICATED` (This API needs a token: send Authorization: Bearer <token>.) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4820,7 +5122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4934,7 +5236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5150,7 +5452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5394,7 +5696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5723,7 +6025,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES).) */
+            /** @description Content Too Large: `BODY_TOO_LARGE` (The request body is larger than the limit of 1048576 bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).) */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
 
 /** A use case's result as HTTP: a status that depends on the outcome (e.g. 202 or 200), a body, a Location. */
 export interface HttpAnswer<T> {
@@ -27,4 +28,23 @@ export function accepted<T>(res: Response, body: T, location: (body: T) => strin
 /** 201 Created with the Location of what was created (computed from the body). */
 export function created<T>(res: Response, body: T, location: (body: T) => string): T {
   return respond(res, { status: 201, body, location: location(body) });
+}
+
+/** True when an If-None-Match header (a list, or `*`) names this entity tag (weak comparison). */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
+}
+
+/**
+ * A GET answer that pollers can revalidate: an ETag over the body and, when the request's
+ * If-None-Match names it, 304 Not Modified without a body (undefined is returned).
+ */
+export function conditional<T>(req: Request, res: Response, body: T): T | undefined {
+  const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+  res.setHeader('ETag', etag);
+  if (!noneMatch(req.headers['if-none-match'], etag)) return body;
+  res.status(304);
+  return undefined;
 }

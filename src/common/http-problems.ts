@@ -72,13 +72,19 @@ export const HTTP_PROBLEMS = {
     params: {},
     extra: oneError('', 'INVALID_YAML', 'the body is not valid UTF-8'),
   }),
+  INVALID_CURSOR: def(
+    400,
+    () => 'The cursor is not one this list gave out; start again without a cursor.',
+    NONE,
+  ),
   /** Another body-parser refusal; its status (a 4xx) comes with it. */
   BAD_BODY: def<{ message: string }>(400, (p) => p.message, {
     params: { message: 'unsupported content encoding "br"' },
   }),
   BODY_TOO_LARGE: def<{ limit: number | string }>(
     413,
-    (p) => `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES).`,
+    (p) =>
+      `The request body is larger than the limit of ${p.limit} bytes (BODY_LIMIT_BYTES; DOCUMENT_LIMIT_BYTES for the routes that take a policy document).`,
     { params: { limit: 1048576 } },
   ),
   UNSUPPORTED_MEDIA_TYPE: def<{ contentType: string }>(

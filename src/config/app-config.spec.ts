@@ -11,8 +11,20 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1048576,
       allowInsecureClusterUrls: false,
       driftIntervalMs: 300000,
+      documentLimitBytes: 16 * 1024 * 1024,
+      clusterJobLimit: 2,
+      unreachableClusterJobLimit: 2,
+      firstRolloutDryRun: true,
     });
     expect(c.databaseUrl).toBeUndefined();
+  });
+  it('leaves half of the worker slots to reachable clusters unless told otherwise', () => {
+    expect(loadConfig({ WORKER_CONCURRENCY: '9' }).unreachableClusterJobLimit).toBe(4);
+    expect(loadConfig({ WORKER_CONCURRENCY: '1' }).unreachableClusterJobLimit).toBe(1);
+    expect(
+      loadConfig({ WORKER_CONCURRENCY: '9', UNREACHABLE_CLUSTER_JOB_LIMIT: '8' })
+        .unreachableClusterJobLimit,
+    ).toBe(8);
   });
   it('reads overrides', () => {
     const c = loadConfig({

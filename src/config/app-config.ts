@@ -77,6 +77,14 @@ export interface AppConfig {
   webhookConcurrency: number;
   /** What the image build recorded (BUILD_COMMIT, BUILD_DATE); absent when run from source. */
   build: { commit?: string; date?: string };
+  /** Largest body of the routes that take a policy document (policies, plan, compile). */
+  documentLimitBytes: number;
+  /** Rollout jobs of one cluster a worker runs at once (more wait, delayed, without using an attempt). */
+  clusterJobLimit: number;
+  /** A worker's job slots that clusters recorded Unreachable may hold at once. */
+  unreachableClusterJobLimit: number;
+  /** Dry-run every object before the first write of a policy to a cluster (README, Rollouts). */
+  firstRolloutDryRun: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -248,7 +256,18 @@ export function loadConfig(
       ...(env.BUILD_COMMIT ? { commit: env.BUILD_COMMIT } : {}),
       ...(env.BUILD_DATE ? { date: env.BUILD_DATE } : {}),
     },
+    documentLimitBytes: int('DOCUMENT_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    clusterJobLimit: int('CLUSTER_JOB_LIMIT', 2, 1, 256),
+    unreachableClusterJobLimit: 1, // set below, from workerConcurrency
+    firstRolloutDryRun: bool('FIRST_ROLLOUT_DRY_RUN', true),
   };
+  // Half of the worker's slots by default, so that dead clusters never hold all of them.
+  config.unreachableClusterJobLimit = int(
+    'UNREACHABLE_CLUSTER_JOB_LIMIT',
+    Math.max(1, Math.floor(config.workerConcurrency / 2)),
+    1,
+    256,
+  );
   if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile))
     problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together (or neither, for HTTP)');
   if (!LOG_FORMATS.includes(config.logFormat))

@@ -1,3 +1,4 @@
+import { syntheticDocument } from '../../bench/synthetic-document.js';
 import { parseAllDocuments } from 'yaml';
 import { createTestApp, type TestApp } from '../support/create-test-app.js';
 import { loadExampleDocument } from '../support/example-document.js';
@@ -152,9 +153,35 @@ describe('POST /v1/compile (e2e)', () => {
       .send('namespaces: [a]')
       .expect(415);
     expect(text.body.detail).toMatch(/application\/json/);
-    const huge = { namespaces: ['a'], contracts: {}, padding: 'x'.repeat(1024 * 1024 + 10) };
+    // The compile route takes a policy document: its limit is DOCUMENT_LIMIT_BYTES (16 MiB).
+    const huge = { namespaces: ['a'], contracts: {}, padding: 'x'.repeat(16 * 1024 * 1024 + 10) };
     const big = await testApp.http().post('/v1/compile').send(huge).expect(413);
-    expect(big.body.detail).toMatch(/larger than the limit of 1048576 bytes/);
+    expect(big.body.detail).toMatch(/larger than the limit of 16777216 bytes/);
+    expect(big.body.detail).toMatch(/DOCUMENT_LIMIT_BYTES/);
+  });
+
+  it('takes documents over the 1 MiB body limit on the document routes only (DOCUMENT_LIMIT_BYTES)', async () => {
+    const document = { ...syntheticDocument(5000), namespaces: ['a', 'b', 'c'] };
+    expect(Buffer.byteLength(JSON.stringify(document))).toBeGreaterThan(1024 * 1024);
+    const compiled = await testApp.http().post('/v1/compile').send(document).expect(200);
+    expect(compiled.body.items).toHaveLength(15_000);
+    const stored = await testApp
+      .http()
+      .post('/v1/policies')
+      .send({
+        name: 'big-document',
+        targets: { clusterSelector: { matchLabels: { env: 'nowhere-big-document' } } },
+        document,
+      })
+      .expect(202);
+    expect(stored.body).toMatchObject({ revision: 1, objectCount: 15_000, clusters: [] });
+    // Every other route keeps BODY_LIMIT_BYTES.
+    const cluster = await testApp
+      .http()
+      .post('/v1/clusters')
+      .send({ name: 'big', server: 'https://127.0.0.1:1', token: 'x'.repeat(1024 * 1024) })
+      .expect(413);
+    expect(cluster.body.detail).toMatch(/larger than the limit of 1048576 bytes/);
   });
 
   it('serves the OpenAPI document with the example and the error schema', async () => {

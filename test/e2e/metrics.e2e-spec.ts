@@ -64,11 +64,11 @@ describe('Prometheus metrics (e2e, real kube-apiserver, Redis and PGlite)', () =
       const res = await http().get(`/v1/policies/${policy}/status`).expect(200);
       const [c] = res.body.clusters as {
         sync: { status: string };
-        resources: { action: string }[];
+        counts: Record<string, number>;
       }[];
       return c?.sync.status === 'Synced' ? c : undefined;
     });
-    const objects = status.resources.filter((r) => r.action === 'created').length;
+    const objects = status.counts.created ?? 0;
     expect(objects).toBeGreaterThan(0);
     await waitFor('the deployment closed', async () => {
       const d = await http()

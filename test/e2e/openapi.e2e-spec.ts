@@ -44,6 +44,14 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
     return d as unknown as components['schemas']['PolicyDocument'];
   };
 
+  /** The ETag of a policy's status now. */
+  async function etagOf(name: string): Promise<string> {
+    const { response } = await api.GET('/v1/policies/{name}/status', {
+      params: { path: { name } },
+    });
+    return response.headers.get('etag') ?? '';
+  }
+
   /** The problem a call rejected with. */
   async function problemOf(call: Promise<unknown>): Promise<ApiProblemError> {
     const error = await call.then(
@@ -124,6 +132,25 @@ describe('the OpenAPI document and the typed client (e2e, real kube-apiserver)',
       api.GET('/v1/policies/{name}/status', { params: { path: { name: policy } } }),
     );
     expect(status.clusters[0].sync.status).toBe('Synced');
+    // The status revalidates: its ETag in If-None-Match is a 304 without a body.
+    const again = await api.GET('/v1/policies/{name}/status', {
+      params: { path: { name: policy } },
+      headers: { 'if-none-match': await etagOf(policy) },
+    });
+    expect(again.response.status).toBe(304);
+    const outcomes = await ok(
+      api.GET('/v1/policies/{name}/status/resources', {
+        params: { path: { name: policy }, query: { cluster: clusterName, limit: 2 } },
+      }),
+    );
+    expect(outcomes.items).toHaveLength(2);
+    expect(outcomes.nextCursor).toBeDefined();
+    const fleet = await ok(api.GET('/v1/status', { params: { query: { policy } } }));
+    expect(fleet.items.map((i) => [i.policy, i.cluster])).toEqual([[policy, clusterName]]);
+    const badCursor = await problemOf(
+      api.GET('/v1/status', { params: { query: { cursor: 'not-a-cursor' } } }),
+    );
+    expect(badCursor.status).toBe(400);
 
     const same = await api.POST('/v1/policies', {
       body: { name: policy, targets, document: doc() },

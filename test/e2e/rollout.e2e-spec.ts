@@ -34,17 +34,42 @@ describe('multi-cluster rollout (e2e, real kube-apiservers, Redis and PGlite)', 
     return d;
   };
 
+  type Outcome = { namespace: string; name: string; action: string; message?: string };
+
+  /** Every per-object outcome of a cluster, read page by page from the paged route. */
+  async function resourcesOf(cluster: string): Promise<Outcome[]> {
+    const out: (Outcome & { cluster: string })[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await http()
+        .get(`/v1/policies/${policyName}/status/resources`)
+        .query({ cluster, limit: 4, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      seenBodies.push(res.text);
+      out.push(...(res.body.items as (Outcome & { cluster: string })[]));
+      cursor = res.body.nextCursor as string | undefined;
+    } while (cursor);
+    expect(out.every((o) => o.cluster === cluster)).toBe(true);
+    return out.map(({ cluster: _c, ...o }) => o);
+  }
+
   async function status() {
     const res = await http().get(`/v1/policies/${policyName}/status`).expect(200);
     seenBodies.push(res.text);
-    return res.body as {
+    const body = res.body as {
       clusters: {
         cluster: string;
         sync: { status: string; reason: string | null };
         operation: { phase: string; error: string | null } | null;
         appliedRevision: number | null;
-        resources: { namespace: string; name: string; action: string; message?: string }[];
+        counts: Record<string, number>;
       }[];
+    };
+    // The outcomes are no longer in the status answer: they come from the paged route.
+    return {
+      clusters: await Promise.all(
+        body.clusters.map(async (c) => ({ ...c, resources: await resourcesOf(c.cluster) })),
+      ),
     };
   }
 

@@ -144,10 +144,16 @@ describe('YAML bodies and warnings (e2e)', () => {
   });
 
   it('refuses a YAML body over the limit (413) and one in another charset (415)', async () => {
+    // A document route takes up to DOCUMENT_LIMIT_BYTES (16 MiB), the others BODY_LIMIT_BYTES.
     await http()
       .post('/v1/compile')
       .set('Content-Type', 'application/yaml')
-      .send(`namespaces: [a]\n# ${'x'.repeat(1024 * 1024)}\n`)
+      .send(`namespaces: [a]\n# ${'x'.repeat(16 * 1024 * 1024)}\n`)
+      .expect(413);
+    await http()
+      .post('/v1/clusters')
+      .set('Content-Type', 'application/yaml')
+      .send(`name: a\n# ${'x'.repeat(1024 * 1024)}\n`)
       .expect(413);
     await http()
       .post('/v1/compile')

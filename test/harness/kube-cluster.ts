@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +18,7 @@ import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
 import { locateKubeBinaries, type KubeBinaries } from './locate-kube-binaries.js';
 import {
   pollWhileRunning,
+  rssKiB,
   spawnManaged,
   tailFile,
   type ManagedProcess,
@@ -173,17 +174,6 @@ async function waitFor(
 function failingChecks(readyz: string): string {
   const failing = readyz.split('\n').filter((line) => line.startsWith('[-]'));
   return failing.length > 0 ? failing.join('; ') : readyz.slice(0, 300);
-}
-
-async function rssKiB(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match?.[1] ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function describeFailure(

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { adminKubeconfig, b64, type AdminAccess } from './kubeconfig.js';
 import { locateNodeBinaries, type NodeBinaries } from './locate-kube-binaries.js';
 import {
   pollWhileRunning,
+  rssKiB,
   spawnManaged,
   tailFile,
   type ManagedProcess,
@@ -210,17 +211,6 @@ export function nodePrerequisiteProblems(): string[] {
     );
   }
   return problems;
-}
-
-async function rss(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match?.[1] ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function isNotFound(error: unknown): boolean {
@@ -719,15 +709,15 @@ export async function startNodeCluster(opts: StartNodeClusterOptions = {}): Prom
     const memory = async (): Promise<Record<string, number | undefined>> => {
       const result: Record<string, number | undefined> = {};
       const pids = cp.pids();
-      result['etcd'] = await rss(pids.etcd);
-      result['kube-apiserver'] = await rss(pids.apiServer);
-      for (const [component, p] of processes) result[component] = await rss(p.pid);
+      result['etcd'] = await rssKiB(pids.etcd);
+      result['kube-apiserver'] = await rssKiB(pids.apiServer);
+      for (const [component, p] of processes) result[component] = await rssKiB(p.pid);
       let shims = 0;
       for (const pid of shimPids(
         paths.socket,
         state.pids.map((p) => p.pid),
       ))
-        shims += (await rss(pid)) ?? 0;
+        shims += (await rssKiB(pid)) ?? 0;
       result['containerd-shims'] = shims;
       return result;
     };

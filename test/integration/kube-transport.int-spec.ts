@@ -7,7 +7,7 @@ import {
 } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, KubeGateway } from '../../src/infra/kube/index.js';
+import { KubeApiError, KubeGateway, type NetworkPolicy } from '../../src/infra/kube/index.js';
 import { generateClusterPki } from '../harness/cluster-pki.js';
 import { testCluster } from '../harness/kube-test-context.js';
 
@@ -193,6 +193,60 @@ describe('kube transport: deadlines, redirects, foreign answers, refused address
     expect(refused).toMatchObject({ code: 'ADDRESS_REFUSED' });
     const version = await new KubeGateway({ allowSpecialAddresses: true }).connect(creds).version();
     expect(version.gitVersion).toBe('v1.37.2');
+  });
+
+  // Server-side apply, the rollout's hot path, is sent without client-node (kube-client.ts):
+  // it must obey every rule above as well.
+  const object: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'np', namespace: 'default' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+  };
+
+  it('server-side apply: a server that completes TLS and never answers fails within the deadline', async () => {
+    const mute = await tlsListener(() => undefined);
+    servers.push(mute.server);
+    const client = new KubeGateway({ requestTimeoutMs: 1500 }).connect({
+      server: mute.url,
+      caData,
+      token: TOKEN,
+    });
+    for (const call of [() => client.version(), () => client.applyNetworkPolicy(object)]) {
+      const error = await caught(call());
+      expect(error).toBeInstanceOf(KubeApiError);
+      expect(error).toMatchObject({ kind: 'unreachable', code: 'ETIMEDOUT' });
+    }
+    expect(mute.seen.map((r) => r.url)).toEqual([
+      '/version',
+      expect.stringMatching(
+        /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/default\/networkpolicies\/np\?/,
+      ),
+    ]);
+  }, 20_000);
+
+  it('server-side apply: follows no redirect, copies no foreign body, refuses special addresses', async () => {
+    const target = await tlsListener((_req, res) => res.writeHead(200).end('{}'));
+    const redirector = await tlsListener((_req, res) =>
+      res.writeHead(307, { location: `${target.url}/steal` }).end(),
+    );
+    const foreign = await tlsListener((_req, res) =>
+      res.writeHead(500, { 'content-type': 'text/html' }).end(BODY_MARKER),
+    );
+    servers.push(target.server, redirector.server, foreign.server);
+    const connect = (server: string) =>
+      new KubeGateway({ requestTimeoutMs: 5000 }).connect({ server, caData, token: TOKEN });
+
+    const redirected = await caught(connect(redirector.url).applyNetworkPolicy(object));
+    expect(redirected).toMatchObject({ status: 307, code: 'REDIRECT' });
+    expect(target.seen).toEqual([]);
+
+    const foreignError = await caught(connect(foreign.url).applyNetworkPolicy(object));
+    expect(foreignError).toMatchObject({ status: 503, code: 'NOT_KUBERNETES' });
+    expect((foreignError as KubeApiError).message).not.toContain(BODY_MARKER);
+
+    const refused = await caught(connect('https://169.254.169.254').applyNetworkPolicy(object));
+    expect(refused).toMatchObject({ kind: 'unreachable', code: 'ADDRESS_REFUSED' });
   });
 
   it('still passes on the real API server answers and Status errors', async () => {

@@ -14,12 +14,20 @@ export type SyncState = 'Synced' | 'OutOfSync' | 'Unknown';
 export interface TargetSettlement {
   phase: 'Succeeded' | 'Failed';
   error: string | null;
-  /** `forget`: the policy left the cluster (a prune that removed everything). */
+  /**
+   * `forget`: the policy left the cluster (a prune that removed everything); `refused`: a first
+   * rollout that wrote nothing because the API server refused some of its objects in a dry run
+   * (the cluster still has no applied revision).
+   */
   state:
     | { kind: 'forget' }
     | { kind: 'applied'; sync: SyncState; syncReason: string | null }
-    | { kind: 'prune-failed'; sync: 'OutOfSync'; syncReason: 'PruneFailed' };
+    | { kind: 'prune-failed'; sync: 'OutOfSync'; syncReason: 'PruneFailed' }
+    | { kind: 'refused'; sync: 'OutOfSync'; syncReason: 'DryRunRefused' };
 }
+
+/** What an object became when a first rollout wrote nothing because others were refused. */
+export const HELD_BY_DRY_RUN = 'skipped';
 
 function isBad(r: ResourceOutcome): boolean {
   return r.action === 'failed' || r.action === 'conflict';
@@ -34,8 +42,15 @@ function isBad(r: ResourceOutcome): boolean {
 export function settleTarget(
   resources: readonly ResourceOutcome[],
   pruning: boolean,
+  opts: { dryRunRefused?: boolean } = {},
 ): TargetSettlement {
   const bad = resources.filter(isBad);
+  if (opts.dryRunRefused)
+    return {
+      phase: 'Failed',
+      error: `first rollout to this cluster refused by the API server's dry run, so nothing was written: ${bad.length} of ${resources.length} resources refused: ${bad.map((r) => `${r.namespace}/${r.name}${r.message ? ` (${r.message})` : ''}`).join('; ')}`,
+      state: { kind: 'refused', sync: 'OutOfSync', syncReason: 'DryRunRefused' },
+    };
   const error =
     bad.length === 0
       ? null
@@ -64,6 +79,13 @@ export function settleTarget(
             : 'ApplyFailed',
     },
   };
+}
+
+/** How many outcomes ended with each action (`created`, `updated`, ...): the status summary. */
+export function countOutcomes(resources: readonly ResourceOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r.action] = (counts[r.action] ?? 0) + 1;
+  return counts;
 }
 
 /** Sorts outcomes in place by namespace then name (the order every status answer shows). */

@@ -50,6 +50,17 @@ describe('toKubeApiError', () => {
     expect(e.causes[0]?.field).toBe('spec.ingress[0].from[0].ipBlock.except[0]');
   });
 
+  it('keeps the Retry-After of a 429 from API Priority and Fairness', () => {
+    const body = JSON.stringify({ message: 'too many requests', reason: 'TooManyRequests' });
+    const e = toKubeApiError(
+      new ApiException(429, 'x', body, { 'retry-after': '3' }),
+      ctx,
+    ) as KubeApiError;
+    expect(e).toMatchObject({ status: 429, retryable: true, retryAfterSeconds: 3 });
+    const none = toKubeApiError(new ApiException(429, 'x', body, {}), ctx) as KubeApiError;
+    expect(none.retryAfterSeconds).toBeUndefined();
+  });
+
   it('appends causes the Status message does not mention', () => {
     const body = JSON.stringify({
       message: 'is invalid',

@@ -25,6 +25,8 @@ export class KubeApiError extends Error {
     readonly causes: readonly KubeStatusCause[] = [],
     /** System error code of a network failure, e.g. ECONNREFUSED. */
     readonly code?: string,
+    /** The answer's Retry-After in seconds (a 429 from API Priority and Fairness sends one). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -105,6 +107,13 @@ const DEFAULT_REASON: Record<number, string> = {
   429: 'TooManyRequests',
 };
 
+/** Retry-After as delay-seconds (the form kube-apiserver sends); undefined when absent or not a number. */
+function retryAfterOf(headers: Record<string, string> | undefined): number | undefined {
+  const raw = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
 function fromHttp(error: ApiException<unknown>, ctx: KubeCallContext): KubeApiError {
   const status = error.code;
   const parsed = parseStatus(error.body);
@@ -125,7 +134,15 @@ function fromHttp(error: ApiException<unknown>, ctx: KubeCallContext): KubeApiEr
   }
   const message = `${ctx.operation} on ${ctx.server} failed: HTTP ${status}${reason ? ` ${reason}` : ''}${detail ? `: ${detail}` : ''}`;
   const kind = SSA_SCHEMA_ERROR.test(detail) ? 'invalid' : kindForStatus(status, reason);
-  return new KubeApiError(redact(message, ctx.secrets), status, reason, kind, causes);
+  return new KubeApiError(
+    redact(message, ctx.secrets),
+    status,
+    reason,
+    kind,
+    causes,
+    undefined,
+    retryAfterOf(error.headers),
+  );
 }
 
 function notKubernetes(ctx: KubeCallContext): KubeApiError {

@@ -1,4 +1,5 @@
 import {
+  ApiException,
   AuthorizationV1Api,
   CoreV1Api,
   createConfiguration,
@@ -7,14 +8,18 @@ import {
   ServerConfiguration,
   VersionApi,
   type ConfigurationOptions,
+  type KubeConfig,
   type V1Pod,
   type VersionInfo,
 } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { inspect } from 'node:util';
 import { objectRef, toApplyBody } from './apply-body.js';
 import { secretsOf, toKubeConfig, type ClusterCredentials } from './cluster-credentials.js';
 import { KubeApiError, timeoutError, toKubeApiError } from './kube-api-error.js';
-import { kubeTransport } from './kube-transport.js';
+import { kubeRequest, kubeTransport, type KubeTransportOptions } from './kube-transport.js';
 import { requestOptions } from './request-options.js';
 import { networkPolicyToModel, networkPolicyToWire } from './wire-format.js';
 import type { LiveNetworkPolicy } from '../../core/reconcile/live-object.js';
@@ -80,6 +85,40 @@ export interface KubeClientOptions {
 
 const NETWORK_POLICY_API_VERSION = 'networking.k8s.io/v1';
 const LIST_PAGE_SIZE = 500;
+/** An idle kept-alive connection is closed after this long. */
+const IDLE_SOCKET_MS = 15_000;
+/** Keep-alive agents kept for reuse (one per server and TLS identity); the oldest goes first. */
+const MAX_AGENTS = 256;
+
+/**
+ * Keep-alive agents shared by every client of the same server with the same TLS options, so
+ * that connections (and their TLS handshakes) outlive one job. Keyed by a hash of the options:
+ * no CA, certificate or key in the keys.
+ */
+const agents = new Map<string, HttpAgent | HttpsAgent>();
+
+function sharedAgent(server: string, built: HttpAgent | HttpsAgent): HttpAgent | HttpsAgent {
+  // Node keeps an agent's construction options on `options` (typed for https only).
+  const given = (built as { options?: Record<string, unknown> }).options ?? {};
+  const tls = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'];
+  const key = createHash('sha256')
+    .update(JSON.stringify([server, built instanceof HttpsAgent, ...tls.map((k) => given[k])]))
+    .digest('base64url');
+  let agent = agents.get(key);
+  if (agent) {
+    agents.delete(key); // re-inserted: the map's order is least recently used first
+  } else {
+    const options = { ...given, keepAlive: true, timeout: IDLE_SOCKET_MS };
+    agent = built instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
+    if (agents.size >= MAX_AGENTS) {
+      const [oldest, evicted] = agents.entries().next().value!;
+      agents.delete(oldest);
+      evicted.destroy();
+    }
+  }
+  agents.set(key, agent);
+  return agent;
+}
 
 /**
  * One authenticated connection to one cluster. Every method converts failures to KubeApiError
@@ -94,21 +133,29 @@ export class KubeClient {
   readonly #core: CoreV1Api;
   readonly #authorization: AuthorizationV1Api;
   readonly #version: VersionApi;
+  readonly #kc: KubeConfig;
+  readonly #transport: KubeTransportOptions;
+  /** The shared keep-alive agent this client's requests use, once looked up. */
+  #agent?: HttpAgent | HttpsAgent;
+  /** Authentication and TLS options of the direct requests (applyNetworkPolicy), built once. */
+  #directOptions?: Promise<HttpsRequestOptions>;
 
   constructor(creds: ClusterCredentials, options: KubeClientOptions) {
     const kc = toKubeConfig(creds);
+    this.#kc = kc;
     this.server = creds.server.replace(/\/+$/, '');
     this.#secrets = secretsOf(creds);
     this.#options = options;
     // As kc.makeApiClient, but with our transport (kube-transport.ts) as the clients' own: it
     // is used even by a call whose per-call options client-node drops.
+    this.#transport = {
+      fallbackTimeoutMs: options.requestTimeoutMs,
+      allowSpecialAddresses: options.allowSpecialAddresses,
+    };
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(this.server, {}),
       authMethods: { default: kc },
-      httpApi: kubeTransport({
-        fallbackTimeoutMs: options.requestTimeoutMs,
-        allowSpecialAddresses: options.allowSpecialAddresses,
-      }),
+      httpApi: kubeTransport(this.#transport),
     });
     this.#networking = new NetworkingV1Api(configuration);
     this.#core = new CoreV1Api(configuration);
@@ -164,27 +211,23 @@ export class KubeClient {
     const { namespace, name } = objectRef(policy);
     const body = toApplyBody(policy, NETWORK_POLICY_API_VERSION, 'NetworkPolicy');
     const what = `${opts.dryRun ? 'dry-run ' : ''}apply NetworkPolicy ${namespace}/${name}`;
-    const applied = await this.#call(
+    const query = new URLSearchParams({
+      fieldManager: FIELD_MANAGER,
+      force: String(opts.force ?? false),
+      // Unknown fields are an error rather than silently dropped.
+      fieldValidation: 'Strict',
+      ...(opts.dryRun ? { dryRun: 'All' } : {}),
+    });
+    // The hot path of a rollout (one request per object): sent directly, in the API server's
+    // own JSON, rather than through client-node's models, which cost twice the CPU per write.
+    return this.#direct(
       what,
       opts.signal,
-      (o) =>
-        this.#networking.patchNamespacedNetworkPolicy(
-          {
-            namespace,
-            name,
-            body,
-            fieldManager: FIELD_MANAGER,
-            force: opts.force ?? false,
-            dryRun: opts.dryRun ? 'All' : undefined,
-            // Unknown fields are an error rather than silently dropped.
-            fieldValidation: 'Strict',
-          },
-          o,
-        ),
-      // client-node would send the first patch type it knows (JSON patch); apply needs this one.
-      { 'Content-Type': PatchStrategy.ServerSideApply },
+      'PATCH',
+      `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies/${encodeURIComponent(name)}?${query}`,
+      JSON.stringify(body),
+      PatchStrategy.ServerSideApply,
     );
-    return networkPolicyToWire(applied);
   }
 
   /**
@@ -357,6 +400,20 @@ export class KubeClient {
     return `KubeClient { server: '${this.server}' }`;
   }
 
+  /**
+   * client-node builds a new agent, so a new TCP and TLS connection, for every request: a
+   * rollout of 600 objects made 600 TLS handshakes. The request goes through a shared
+   * keep-alive agent with the same TLS options instead. Agents it does not know (proxies) are
+   * left as built.
+   */
+  readonly #reuseAgent = (
+    built: HttpAgent | HttpsAgent | undefined,
+  ): HttpAgent | HttpsAgent | undefined => {
+    if (built?.constructor !== HttpsAgent && built?.constructor !== HttpAgent) return built;
+    // Every request of one client is built with the same options: look the agent up once.
+    return (this.#agent ??= sharedAgent(this.server, built));
+  };
+
   async #orNull<T>(call: Promise<T>): Promise<T | null> {
     try {
       return await call;
@@ -364,6 +421,60 @@ export class KubeClient {
       if (error instanceof KubeApiError && error.kind === 'notFound') return null;
       throw error;
     }
+  }
+
+  /**
+   * One request without client-node's models: the same credentials (KubeConfig's HTTPS
+   * options, built once per client), the shared keep-alive agent, the same transport rules
+   * (kubeRequest: deadline, no redirects, no special addresses, only Kubernetes answers, a
+   * bounded body) and the same errors as #call (an HTTP error goes through the ApiException
+   * path, as client-node reports it).
+   */
+  async #direct<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    method: string,
+    path: string,
+    body: string,
+    contentType: string,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const base = await (this.#directOptions ??= this.#buildDirectOptions());
+      const answer = await kubeRequest(
+        new URL(`${this.server}${path}`),
+        {
+          method,
+          headers: {
+            ...(base.headers as Record<string, string> | undefined),
+            Accept: 'application/json',
+            'Content-Type': contentType,
+            'User-Agent': this.#options.userAgent,
+          },
+          body,
+          agent: base.agent,
+          signal: combined,
+        },
+        this.#transport,
+      );
+      const text = answer.data.toString('utf8');
+      if (answer.status < 200 || answer.status >= 300)
+        throw new ApiException(answer.status, `HTTP ${answer.status}`, text, answer.headers);
+      return JSON.parse(text) as T;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const ctx = { operation, server: this.server, secrets: this.#secrets };
+      if (timeout.aborted) throw timeoutError(this.#options.requestTimeoutMs, ctx);
+      throw toKubeApiError(error, ctx);
+    }
+  }
+
+  async #buildDirectOptions(): Promise<HttpsRequestOptions> {
+    const options: HttpsRequestOptions = {};
+    await this.#kc.applyToHTTPSOptions(options);
+    const agent = this.#reuseAgent(options.agent as HttpAgent | HttpsAgent | undefined);
+    return { ...options, agent };
   }
 
   async #call<T>(
@@ -379,6 +490,7 @@ export class KubeClient {
         requestOptions({
           signal: combined,
           headers: { 'User-Agent': this.#options.userAgent, ...headers },
+          agent: this.#reuseAgent,
         }),
       );
     } catch (error) {

@@ -146,56 +146,87 @@ function requestBody(ctx: RequestContext): string | undefined {
   throw new TypeError('the kube transport sends string bodies only');
 }
 
+/** One request as the transport sends it. */
+export interface KubeRequest {
+  method: string;
+  headers: Record<string, string | number>;
+  body?: string;
+  /** The agent carries the TLS material: CA, client certificate, verification. */
+  agent?: RequestOptions['agent'];
+  signal: AbortSignal;
+}
+
+/** An answer that passed every check above: the Kubernetes API's own JSON. */
+export interface KubeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  data: Buffer;
+}
+
+async function exchange(
+  url: URL,
+  request: KubeRequest,
+  options: KubeTransportOptions,
+): Promise<KubeAnswer> {
+  if (!options.allowSpecialAddresses) {
+    // Node connects to an IP literal without a lookup, so the URL's own host is checked here.
+    const kind = specialAddressKind(url.hostname);
+    if (kind) throw refusedAddress(url.hostname, kind);
+  }
+  const { body } = request;
+  const headers = { ...request.headers };
+  // Node sends a DELETE body neither chunked nor with a length unless told its length, and
+  // the API server would then read DeleteOptions (preconditions, dryRun) as absent.
+  if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+  const requestOptions: RequestOptions = {
+    method: request.method,
+    headers,
+    agent: request.agent,
+    signal: request.signal,
+    ...(options.allowSpecialAddresses ? {} : { lookup: GUARDED_LOOKUP }),
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = send(url, requestOptions, resolve);
+    req.on('error', reject);
+    req.end(body);
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300 && status < 400) {
+    res.destroy();
+    // The Location is not repeated: it is the server's text, and following it is the danger.
+    throw new KubeTransportError(`HTTP ${status} (redirects are not followed)`, 'REDIRECT', status);
+  }
+  const data = await readBody(res, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+  if (!isKubernetesAnswer(status, res.headers['content-type'], data)) {
+    throw new KubeTransportError(NOT_KUBERNETES_MESSAGE, 'NOT_KUBERNETES', 503);
+  }
+  return { status, headers: flatHeaders(res), data };
+}
+
+/**
+ * Sends one request under every rule of this transport (see the top of the file), bounded by
+ * `request.signal`. Rejects with a KubeTransportError, or with the signal's reason once it
+ * aborted. The rollout's hot path (server-side apply) calls it directly; client-node calls it
+ * through kubeTransport.
+ */
+export async function kubeRequest(
+  url: URL,
+  request: KubeRequest,
+  options: KubeTransportOptions,
+): Promise<KubeAnswer> {
+  try {
+    return await exchange(url, request, options);
+  } catch (error) {
+    if (request.signal.aborted) throw request.signal.reason;
+    if (error instanceof KubeTransportError || error instanceof TypeError) throw error;
+    const cause = error as NodeJS.ErrnoException;
+    throw new KubeTransportError(cause.message || cause.name, cause.code ?? 'ECONNRESET');
+  }
+}
+
 /** The transport as client-node's HttpLibrary. */
 export function kubeTransport(options: KubeTransportOptions): HttpLibrary {
-  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-
-  async function exchange(ctx: RequestContext, signal: AbortSignal): Promise<ResponseContext> {
-    const url = new URL(ctx.getUrl());
-    if (!options.allowSpecialAddresses) {
-      // Node connects to an IP literal without a lookup, so the URL's own host is checked here.
-      const kind = specialAddressKind(url.hostname);
-      if (kind) throw refusedAddress(url.hostname, kind);
-    }
-    const body = requestBody(ctx);
-    const headers: Record<string, string | number> = { ...ctx.getHeaders() };
-    // Node sends a DELETE body neither chunked nor with a length unless told its length, and
-    // the API server would then read DeleteOptions (preconditions, dryRun) as absent.
-    if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-    const requestOptions: RequestOptions = {
-      method: ctx.getHttpMethod(),
-      headers,
-      // client-node's agent carries the TLS material: CA, client certificate, verification.
-      agent: ctx.getAgent() as RequestOptions['agent'],
-      signal,
-      ...(options.allowSpecialAddresses ? {} : { lookup: GUARDED_LOOKUP }),
-    };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, requestOptions, resolve);
-      req.on('error', reject);
-      req.end(body);
-    });
-    const status = res.statusCode ?? 0;
-    if (status >= 300 && status < 400) {
-      res.destroy();
-      // The Location is not repeated: it is the server's text, and following it is the danger.
-      throw new KubeTransportError(
-        `HTTP ${status} (redirects are not followed)`,
-        'REDIRECT',
-        status,
-      );
-    }
-    const data = await readBody(res, maxBytes);
-    if (!isKubernetesAnswer(status, res.headers['content-type'], data)) {
-      throw new KubeTransportError(NOT_KUBERNETES_MESSAGE, 'NOT_KUBERNETES', 503);
-    }
-    return new ResponseContext(status, flatHeaders(res), {
-      text: () => Promise.resolve(data.toString('utf8')),
-      binary: () => Promise.resolve(data),
-    });
-  }
-
   return wrapHttpLibrary({
     async send(ctx: RequestContext): Promise<ResponseContext> {
       const given = ctx.getSignal();
@@ -203,7 +234,21 @@ export function kubeTransport(options: KubeTransportOptions): HttpLibrary {
       const signal = given ?? own!;
       signal.throwIfAborted();
       try {
-        return await exchange(ctx, signal);
+        const answer = await kubeRequest(
+          new URL(ctx.getUrl()),
+          {
+            method: ctx.getHttpMethod(),
+            headers: { ...ctx.getHeaders() },
+            body: requestBody(ctx),
+            agent: ctx.getAgent() as RequestOptions['agent'],
+            signal,
+          },
+          options,
+        );
+        return new ResponseContext(answer.status, answer.headers, {
+          text: () => Promise.resolve(answer.data.toString('utf8')),
+          binary: () => Promise.resolve(answer.data),
+        });
       } catch (error) {
         if (own?.aborted) {
           throw new KubeTransportError(
@@ -212,10 +257,7 @@ export function kubeTransport(options: KubeTransportOptions): HttpLibrary {
           );
         }
         // The caller's signal ended it: KubeClient tells its own deadline from the caller's.
-        if (signal.aborted) throw signal.reason;
-        if (error instanceof KubeTransportError || error instanceof TypeError) throw error;
-        const cause = error as NodeJS.ErrnoException;
-        throw new KubeTransportError(cause.message || cause.name, cause.code ?? 'ECONNRESET');
+        throw error;
       }
     },
   });

@@ -1,3 +1,5 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import {
   Observable,
   type ConfigurationOptions,
@@ -12,13 +14,17 @@ import {
 export interface PerRequest {
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+  /** Replaces the agent client-node built for this request (e.g. by a reused keep-alive one). */
+  agent?: (built: HttpAgent | HttpsAgent | undefined) => HttpAgent | HttpsAgent | undefined;
 }
 
-export function perRequestMiddleware({ signal, headers }: PerRequest): ObservableMiddleware {
+export function perRequestMiddleware({ signal, headers, agent }: PerRequest): ObservableMiddleware {
   return {
     pre(context: RequestContext): Observable<RequestContext> {
       for (const [key, value] of Object.entries(headers ?? {})) context.setHeaderParam(key, value);
       if (signal) context.setSignal(signal);
+      const reused = agent?.(context.getAgent());
+      if (reused) context.setAgent(reused);
       return new Observable(Promise.resolve(context));
     },
     post(context: ResponseContext): Observable<ResponseContext> {

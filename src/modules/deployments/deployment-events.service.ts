@@ -6,7 +6,7 @@ import { StatusService } from './status.service.js';
 /** How often the database is read while a stream is open. */
 export const EVENTS_POLL_MS = 250;
 
-type DeploymentView = Awaited<ReturnType<StatusService['deployment']>>;
+type DeploymentView = Awaited<ReturnType<StatusService['deploymentProgress']>>;
 
 /** A cluster's phase change: the data of an unnamed (`message`) event. */
 export interface PhaseEvent {
@@ -38,7 +38,7 @@ export class DeploymentEventsService {
 
   /** Resolves only for a known deployment, so an unknown id is a 404 before any header is sent. */
   async stream(id: string, pollMs = EVENTS_POLL_MS): Promise<Observable<MessageEvent>> {
-    const first = await this.status.deployment(id);
+    const first = await this.status.deploymentProgress(id);
     return new Observable<MessageEvent>((subscriber) => {
       const last = new Map<string, string>();
       let seq = 0;
@@ -74,7 +74,7 @@ export class DeploymentEventsService {
         if (stopped) return;
         let d: DeploymentView;
         try {
-          d = await this.status.deployment(id);
+          d = await this.status.deploymentProgress(id);
         } catch (e) {
           if (stopped) return;
           if (e instanceof ProblemException && e.problem.status === 404)

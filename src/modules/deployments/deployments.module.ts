@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module.js';
 import { PolicyStoreModule } from '../policies/policy-store.module.js';
+import { ClusterSlots } from './cluster-slots.js';
 import { DeploymentEventsService } from './deployment-events.service.js';
 import { DeploymentsController } from './deployments.controller.js';
 import { DeploymentsRepository } from './deployments.repository.js';
@@ -9,8 +10,11 @@ import { JobProcessor } from './job.processor.js';
 import { RolloutJobHandler } from './rollout-job.handler.js';
 import { RolloutScheduler } from './rollout-scheduler.service.js';
 import { RolloutService } from './rollout.service.js';
+import { StatusController } from './status.controller.js';
+import { StatusRepository } from './status.repository.js';
 import { StatusService } from './status.service.js';
 import { TargetResolver } from './target-resolver.service.js';
+import { WritePacers } from './write-pacer.js';
 
 /**
  * Deployments: the per-cluster rollout of revisions (queue, scheduler, rollout), their status
@@ -26,8 +30,10 @@ import { TargetResolver } from './target-resolver.service.js';
     RolloutService,
     RolloutJobHandler,
     StatusService,
+    StatusRepository,
     DeploymentEventsService,
     TargetResolver,
+    WritePacers,
   ],
   exports: [
     DeploymentEventsService,
@@ -41,10 +47,10 @@ import { TargetResolver } from './target-resolver.service.js';
 })
 export class DeploymentsModule {}
 
-/** The HTTP side: /v1/deployments (ROLE=api|all). */
-@Module({ imports: [DeploymentsModule], controllers: [DeploymentsController] })
+/** The HTTP side: /v1/deployments and the fleet view /v1/status (ROLE=api|all). */
+@Module({ imports: [DeploymentsModule], controllers: [DeploymentsController, StatusController] })
 export class DeploymentsApiModule {}
 
 /** The BullMQ worker; imported only when ROLE is worker or all. */
-@Module({ imports: [DeploymentsModule], providers: [JobProcessor] })
+@Module({ imports: [DeploymentsModule, ClustersModule], providers: [JobProcessor, ClusterSlots] })
 export class DeploymentsWorkerModule {}

@@ -141,6 +141,22 @@ export class DeploymentsRepository {
       .orderBy(asc(deploymentTargets.clusterName));
   }
 
+  /** The targets' phases only (what the event stream polls), not their outcomes. */
+  listTargetPhases(
+    deploymentId: string,
+  ): Promise<Pick<DeploymentTargetRow, 'clusterName' | 'phase' | 'attempt' | 'error'>[]> {
+    return this.db
+      .select({
+        clusterName: deploymentTargets.clusterName,
+        phase: deploymentTargets.phase,
+        attempt: deploymentTargets.attempt,
+        error: deploymentTargets.error,
+      })
+      .from(deploymentTargets)
+      .where(eq(deploymentTargets.deploymentId, deploymentId))
+      .orderBy(asc(deploymentTargets.clusterName));
+  }
+
   findTarget(deploymentId: string, clusterName: string): Promise<DeploymentTargetRow | undefined> {
     return this.db.query.deploymentTargets.findFirst({
       where: and(
@@ -210,6 +226,7 @@ export class DeploymentsRepository {
         | 'nextRetryAt'
         | 'error'
         | 'resources'
+        | 'counts'
         | 'startedAt'
         | 'finishedAt'
         | 'warnings'

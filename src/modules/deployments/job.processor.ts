@@ -1,9 +1,20 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { JobHandlers } from '../../infra/queue/job-handlers.js';
-import { JOB_NAMES, ROLLOUT_QUEUE, type JobName } from '../../infra/queue/queue.constants.js';
+import {
+  JOB_APPLY_TARGET,
+  JOB_NAMES,
+  ROLLOUT_QUEUE,
+  type ApplyTargetJob,
+  type JobName,
+} from '../../infra/queue/queue.constants.js';
+import { ClusterConnector } from '../clusters/cluster-connector.service.js';
+import { ClusterSlots } from './cluster-slots.js';
+
+/** A job refused a cluster slot is tried again after this long (plus up to half of it, at random). */
+const SLOT_RETRY_MS = 1000;
 
 function isJobName(name: string): name is JobName {
   return (JOB_NAMES as readonly string[]).includes(name);
@@ -29,6 +40,8 @@ export class JobProcessor extends WorkerHost implements OnApplicationBootstrap {
 
   constructor(
     private readonly handlers: JobHandlers,
+    private readonly slots: ClusterSlots,
+    private readonly clusters: ClusterConnector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -42,10 +55,30 @@ export class JobProcessor extends WorkerHost implements OnApplicationBootstrap {
     void this.worker.run();
   }
 
-  async process(job: Job, _token?: string, signal?: AbortSignal): Promise<void> {
+  async process(job: Job, token?: string, signal?: AbortSignal): Promise<void> {
     const handler = isJobName(job.name) ? this.handlers.get(job.name) : undefined;
     if (!handler) throw new Error(`no handler for job ${job.name}`);
-    await handler.run(job.data as never, { attempt: job.attemptsMade + 1, signal });
+    const release = job.name === JOB_APPLY_TARGET ? await this.clusterSlot(job, token) : undefined;
+    try {
+      await handler.run(job.data as never, { attempt: job.attemptsMade + 1, signal });
+    } finally {
+      release?.();
+    }
+  }
+
+  /**
+   * A slot for a rollout job among those of its cluster (ClusterSlots). Without one, the job
+   * goes back to the queue, delayed, without using an attempt (BullMQ's DelayedError), and its
+   * worker slot is free for a job of another cluster.
+   */
+  private async clusterSlot(job: Job, token?: string): Promise<() => void> {
+    const { clusterName } = job.data as ApplyTargetJob;
+    const [view] = await this.clusters.views([clusterName]);
+    const slot = this.slots.acquire(clusterName, view?.connection.state === 'Unreachable');
+    if (slot.granted) return slot.release;
+    this.logger.debug({ jobId: job.id, reason: slot.reason }, 'no cluster slot: job delayed');
+    await job.moveToDelayed(Date.now() + SLOT_RETRY_MS * (1 + Math.random() / 2), token);
+    throw new DelayedError();
   }
 
   @OnWorkerEvent('completed')

@@ -20,7 +20,7 @@ import { clusterNetworks } from '../clusters/cluster-networks.js';
 import { readCluster } from '../deployments/cluster-reader.js';
 import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
-import { RolloutService } from '../deployments/rollout.service.js';
+import { LOCK_TTL_MS, RolloutService } from '../deployments/rollout.service.js';
 import { PoliciesRepository } from '../policies/policies.repository.js';
 import { PolicyReader } from '../policies/policy-reader.service.js';
 
@@ -62,7 +62,6 @@ export interface DriftPassResult {
   apiRequests: number;
 }
 
-const LOCK_TTL_MS = 60_000;
 /** Clusters of one policy checked at once. */
 const CLUSTER_CONCURRENCY = 8;
 
@@ -208,6 +207,7 @@ export class DriftService {
       return await withRedisLock(
         this.redis,
         this.rollout.lockKey(policy.id, state.clusterName),
+        // The rollout's lock lifetime: a worker killed mid-check holds rollouts back as briefly.
         { ttlMs: LOCK_TTL_MS, waitMs: 0, signal },
         async (): Promise<ClusterDriftResult> => {
           // A deployment may have started between reading the states and taking the lock.

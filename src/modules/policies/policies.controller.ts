@@ -7,6 +7,7 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
   UseInterceptors,
 } from '@nestjs/common';
@@ -17,16 +18,18 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ApiConditional } from '../../openapi/api-conditional.decorator.js';
 import { ApiProblems } from '../../openapi/api-problems.decorator.js';
 import { intParam } from '../../common/int-param.pipe.js';
-import { acceptedDeployment } from '../../common/http-answer.js';
+import { acceptedDeployment, conditional } from '../../common/http-answer.js';
 import { PageQueryDto } from '../../common/pagination.js';
 import { YamlResponseInterceptor } from '../../common/yaml-response.interceptor.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
+import { StatusResourcesQueryDto } from '../deployments/dto/status-query.dto.js';
 import { StatusService } from '../deployments/status.service.js';
 import { ClusterQueryDto } from '../clusters/dto/cluster-query.dto.js';
-import { PolicyStatusDto } from '../deployments/dto/status.dto.js';
+import { PolicyStatusDto, ResourceOutcomeListDto } from '../deployments/dto/status.dto.js';
 import {
   ManifestsDto,
   PolicyDto,
@@ -109,12 +112,37 @@ export class PoliciesController {
   @ApiOperation({
     operationId: 'getPolicyStatus',
     summary:
-      'Per target cluster: connection, sync, the last operation, the applied revision and per-object results',
+      'Per target cluster: connection, sync, the last operation, the applied revision and the count of objects per outcome',
+    description:
+      'The per-object outcomes are paged at GET /v1/policies/{name}/status/resources. Carries an ETag: with If-None-Match, an unchanged status is a 304 without a body.',
   })
-  @ApiOkResponse({ type: PolicyStatusDto })
+  @ApiConditional(PolicyStatusDto)
   @ApiProblems('POLICY_NOT_FOUND')
-  policyStatus(@Param('name') name: string) {
-    return this.status.policyStatus(name);
+  async policyStatus(
+    @Param('name') name: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return conditional(req, res, await this.status.policyStatus(name));
+  }
+
+  @Get(':name/status/resources')
+  @ApiOperation({
+    operationId: 'listStatusResources',
+    summary:
+      "The latest operation's per-object outcomes on each cluster, paged (by cluster, then namespace and name)",
+    description:
+      'Filters: cluster, action (created, updated, deleted, unchanged, conflict, failed, skipped). Carries an ETag (If-None-Match: 304).',
+  })
+  @ApiConditional(ResourceOutcomeListDto)
+  @ApiProblems('POLICY_NOT_FOUND', 'INVALID_CURSOR')
+  async policyResources(
+    @Param('name') name: string,
+    @Query() query: StatusResourcesQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return conditional(req, res, await this.status.policyResources(name, query));
   }
 
   @Get(':name/revisions')

@@ -56,12 +56,6 @@ class TargetOperationDto {
   @ApiProperty({ type: String, nullable: true, description: 'Why the last attempt failed.' })
   error: string | null;
 
-  @ApiProperty({
-    type: [ProblemItemDto],
-    description: "What compiling the revision for this cluster's networks warned about.",
-  })
-  warnings: ProblemItemDto[];
-
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   startedAt: string | null;
 
@@ -73,7 +67,23 @@ class TargetOperationDto {
 export class OperationDto extends TargetOperationDto {
   @ApiProperty({ format: 'uuid', description: 'The deployment this operation belongs to.' })
   deploymentId: string;
+
+  @ApiProperty({ type: 'integer', description: 'The revision it deploys.' })
+  revision: number;
+
+  @ApiProperty({
+    type: [ProblemItemDto],
+    description: "What compiling the revision for this cluster's networks warned about.",
+  })
+  warnings: ProblemItemDto[];
 }
+
+/** How many objects an operation left with each outcome (created, updated, ...). */
+const COUNTS = {
+  type: 'object' as const,
+  additionalProperties: { type: 'integer' },
+  example: { created: 4, unchanged: 2 },
+};
 
 @ApiSchema({ name: 'Drift' })
 export class DriftDto {
@@ -130,8 +140,12 @@ export class ClusterStatusDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'The revision running there.' })
   appliedRevision: number | null;
 
-  @ApiProperty({ type: [ResourceOutcomeDto], description: 'Per object, of the latest operation.' })
-  resources: ResourceOutcomeDto[];
+  @ApiProperty({
+    ...COUNTS,
+    description:
+      'How many objects the latest operation left with each outcome; the outcomes themselves: GET /v1/policies/{name}/status/resources.',
+  })
+  counts: Record<string, number>;
 }
 
 @ApiSchema({ name: 'PolicyStatus' })
@@ -165,7 +179,10 @@ export class DeploymentTargetDto extends TargetOperationDto {
   @ApiProperty({ format: 'uuid' })
   deploymentId: string;
 
-  @ApiProperty({ type: [ResourceOutcomeDto] })
+  @ApiProperty({ ...COUNTS, description: 'How many objects ended with each outcome.' })
+  counts: Record<string, number>;
+
+  @ApiProperty({ type: [ResourceOutcomeDto], description: 'Per object.' })
   resources: ResourceOutcomeDto[];
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -202,4 +219,47 @@ export class DeploymentDto {
 
   @ApiProperty({ type: [DeploymentTargetDto], description: 'One entry per cluster.' })
   clusters: DeploymentTargetDto[];
+}
+
+@ApiSchema({ name: 'ClusterResourceOutcome' })
+export class ClusterResourceOutcomeDto extends ResourceOutcomeDto {
+  @ApiProperty({ example: 'prod-eu' })
+  cluster: string;
+}
+
+@ApiSchema({ name: 'ResourceOutcomeList' })
+export class ResourceOutcomeListDto {
+  @ApiProperty({
+    type: [ClusterResourceOutcomeDto],
+    description: "The latest operation's outcomes, by cluster, then namespace and name.",
+  })
+  items: ClusterResourceOutcomeDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as ?cursor= for the next page; absent on the last page.',
+  })
+  nextCursor?: string;
+}
+
+@ApiSchema({ name: 'FleetStatusItem' })
+export class FleetStatusItemDto extends ClusterStatusDto {
+  @ApiProperty({ example: 'mms-example' })
+  policy: string;
+
+  @ApiProperty({ type: 'integer', description: "The policy's latest revision." })
+  latestRevision: number;
+}
+
+@ApiSchema({ name: 'FleetStatus' })
+export class FleetStatusDto {
+  @ApiProperty({
+    type: [FleetStatusItemDto],
+    description: 'Every policy × cluster pair, by policy then cluster.',
+  })
+  items: FleetStatusItemDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as ?cursor= for the next page; absent on the last page.',
+  })
+  nextCursor?: string;
 }
