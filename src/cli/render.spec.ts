@@ -12,13 +12,8 @@ const target = (cluster: string, phase: string, attempt = 1, error: string | nul
   startedAt: null,
   finishedAt: null,
   updatedAt: '2026-01-01T00:00:00.000Z',
-  resources:
-    phase === 'Succeeded'
-      ? [
-          { namespace: 'mms', name: 'a', action: 'created' },
-          { namespace: 'mms', name: 'b', action: 'created' },
-        ]
-      : [],
+  counts: phase === 'Succeeded' ? { created: 2 } : {},
+  resources: [],
 });
 const deployment = (...clusters: ReturnType<typeof target>[]) =>
   ({ clusters }) as unknown as Deployment;
@@ -51,7 +46,7 @@ describe('rendering the rollout', () => {
           sync: { status: 'Synced', reason: null, drift: null },
           operation: { ...target('a', 'Succeeded'), deploymentId: 'd' },
           appliedRevision: 2,
-          resources: [],
+          counts: { created: 2, unchanged: 4 },
         },
         {
           cluster: 'b',
@@ -59,13 +54,13 @@ describe('rendering the rollout', () => {
           sync: { status: 'Unknown', reason: 'NeverApplied', drift: null },
           operation: null,
           appliedRevision: null,
-          resources: [],
+          counts: {},
         },
       ],
     } as unknown as PolicyStatus;
     expect(statusLines(status)).toEqual([
       'policy p: revision 2',
-      '  a: Synced Succeeded applied revision 2',
+      '  a: Synced Succeeded applied revision 2 - 2 created, 4 unchanged',
       '  b: Unknown (NeverApplied) no rollout applied revision none',
     ]);
   });

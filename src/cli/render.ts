@@ -77,6 +77,14 @@ export function diffText(plan: Plan): string {
   return out;
 }
 
+/** How many objects an operation left with each outcome: `3 created, 1 unchanged`. */
+function countsText(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([action, n]) => `${n} ${action}`)
+    .join(', ');
+}
+
 /** `status`: a line per cluster. */
 export function statusLines(status: PolicyStatus): string[] {
   const lines = [
@@ -90,6 +98,7 @@ export function statusLines(status: PolicyStatus): string[] {
         c.sync.status + (c.sync.reason ? ` (${c.sync.reason})` : ''),
         op ? `${op.phase}${op.error ? `: ${op.error}` : ''}` : 'no rollout',
         `applied revision ${c.appliedRevision ?? 'none'}`,
+        ...(Object.keys(c.counts).length > 0 ? [`- ${countsText(c.counts)}`] : []),
       ].join(' '),
     );
   }
@@ -106,9 +115,7 @@ export function phaseLines(deployment: Deployment, seen: Map<string, string>): s
     const key = `${c.phase}/${c.attempt}`;
     if (seen.get(c.cluster) === key) continue;
     seen.set(c.cluster, key);
-    const counts = new Map<string, number>();
-    for (const r of c.resources) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
-    const objects = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+    const objects = countsText(c.counts);
     lines.push(
       `${c.cluster}: ${c.phase}${c.attempt > 1 ? ` (attempt ${c.attempt})` : ''}${objects ? ` - ${objects}` : ''}${c.error ? ` - ${c.error}` : ''}`,
     );

@@ -133,7 +133,7 @@ describe('the gbp-netpol CLI (e2e, a child process, real kube-apiserver)', () =>
     expect(lines).toContainEqual(
       expect.stringMatching(new RegExp(`^${clusterName}: Succeeded - 3 created$`)),
     );
-    expect(lines).toContain(`  ${clusterName}: Synced Succeeded applied revision 1`);
+    expect(lines).toContain(`  ${clusterName}: Synced Succeeded applied revision 1 - 3 created`);
     const status = await cli('status', policy, '--watch');
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`${clusterName}: Synced Succeeded applied revision 1`);
