@@ -357,7 +357,9 @@ describe('deploy/service', () => {
     // Every key maps to an AppConfig field; the service would silently ignore a typo.
     const known: Record<string, keyof AppConfig> = {
       PORT: 'port',
+      METRICS_PORT: 'metricsPort',
       LOG_LEVEL: 'logLevel',
+      LOG_FORMAT: 'logFormat',
       REDIS_URL: 'redisUrl',
       QUEUE_PREFIX: 'queuePrefix',
       WORKER_CONCURRENCY: 'workerConcurrency',
@@ -379,6 +381,8 @@ describe('deploy/service', () => {
       const config = loadConfig({ ...configMap.data, ...usable, ROLE: role });
       expect(config.role).toBe(role);
       expect(config.port).toBe(Number(configMap.data['PORT']));
+      expect(config.metricsPort).toBe(Number(configMap.data['METRICS_PORT']));
+      expect(config.logFormat).toBe('json');
       expect(config.shutdownTimeoutMs).toBe(shutdownSeconds * 1000);
     }
   });
@@ -492,10 +496,24 @@ describe('deploy/service', () => {
         ['TCP/443', 'TCP/5432', 'TCP/53', 'TCP/6379', 'TCP/6443', 'UDP/53'].sort(),
       );
     }
-    expect(ingressPorts(api.spec.template.metadata.labels)).toEqual([
-      { protocol: 'TCP', port: Number(configMap.data['PORT']) },
-    ]);
-    expect(ingressPorts(worker.spec.template.metadata.labels)).toEqual([]);
+    // The HTTP port for the api; METRICS_PORT for both (the worker's metrics exist only there).
+    const metricsPort = { protocol: 'TCP', port: Number(configMap.data['METRICS_PORT']) };
+    expect(ingressPorts(api.spec.template.metadata.labels)).toEqual(
+      expect.arrayContaining([
+        { protocol: 'TCP', port: Number(configMap.data['PORT']) },
+        metricsPort,
+      ]),
+    );
+    expect(ingressPorts(api.spec.template.metadata.labels)).toHaveLength(2);
+    expect(ingressPorts(worker.spec.template.metadata.labels)).toEqual([metricsPort]);
+    for (const d of [api, worker]) {
+      const [container] = d.spec.template.spec.containers;
+      expect(container?.ports).toContainEqual({
+        name: 'metrics',
+        containerPort: metricsPort.port,
+        protocol: 'TCP',
+      });
+    }
     // Every ingress rule of the api is exactly its port (no rule without ports).
     for (const p of selecting(api.spec.template.metadata.labels))
       for (const rule of p.spec.ingress ?? []) expect(rule.ports?.length).toBeGreaterThan(0);

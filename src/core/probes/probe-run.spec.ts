@@ -8,8 +8,12 @@ import {
   planProbeClients,
   probeClientName,
   probeReport,
+  probeDeadlineSeconds,
   probeScript,
+  PROBE_MAX_ROUNDS,
+  PROBE_PARALLELISM,
   PROBE_PLAN_ANNOTATION,
+  PROBE_UDP_ATTEMPTS,
   type ProbeClientState,
   type ProbePlan,
   type ProbeServer,
@@ -153,12 +157,43 @@ describe('probeScript and parseProbeReport', () => {
       { destination: 'a/x', ip: '10.0.0.1', protocol: 'TCP', port: 80 },
       { destination: 'a/y', ip: 'fd00::1', protocol: 'UDP', port: 53 },
     ]);
-    expect(script).toContain('m 0 TCP 10.0.0.1 80 &');
-    expect(script).toContain('m 1 UDP fd00::1 53 &');
+    expect(script).toContain('{ m 0 TCP 10.0.0.1 80; } &');
+    expect(script).toContain('{ m 1 UDP fd00::1 53; } &');
     expect(script).toContain('"$r" = pong');
+    // A UDP target gets PROBE_UDP_ATTEMPTS datagrams before it counts as denied.
+    expect(script).toContain(`[ $k -lt ${PROBE_UDP_ATTEMPTS} ]`);
     expect(() =>
       probeScript([{ destination: 'a/x', ip: '1; rm -rf /', protocol: 'TCP', port: 1 }]),
     ).toThrow();
+  });
+
+  it('spreads the targets over PROBE_PARALLELISM lanes that each try their share in turn', () => {
+    const targets = Array.from({ length: PROBE_PARALLELISM * 2 + 1 }, (_, i) => ({
+      destination: `a/p${i}`,
+      ip: `10.0.${Math.floor(i / 250)}.${i % 250}`,
+      protocol: 'TCP' as const,
+      port: 80,
+    }));
+    const lanes = probeScript(targets)
+      .split('\n')
+      .filter((l) => l.trim().startsWith('{ m '));
+    expect(lanes).toHaveLength(PROBE_PARALLELISM);
+    // Every target exactly once, lane k holding k, k + P, k + 2P.
+    const indices = lanes.flatMap((l) => [...l.matchAll(/m (\d+) /g)].map((m) => Number(m[1])));
+    expect(indices.sort((a, b) => a - b)).toEqual(targets.map((_, i) => i));
+    expect(lanes[0]).toContain(`m ${PROBE_PARALLELISM} `);
+    expect(lanes[0]).toContain(`m ${PROBE_PARALLELISM * 2} `);
+    expect(lanes[1]).not.toContain(`m ${PROBE_PARALLELISM * 2} `);
+  });
+
+  it('gives a measuring pod a deadline with room for every lane at its slowest, twice over', () => {
+    const slowestRound = (targets: number) =>
+      Math.ceil(targets / PROBE_PARALLELISM) * (2 * PROBE_UDP_ATTEMPTS + 1);
+    for (const n of [1, PROBE_PARALLELISM, 1000, 4000])
+      expect(probeDeadlineSeconds(n)).toBeGreaterThanOrEqual(
+        2 * PROBE_MAX_ROUNDS * slowestRound(n),
+      );
+    expect(probeDeadlineSeconds(4000)).toBeGreaterThan(probeDeadlineSeconds(100));
   });
 
   it('reads a verdict per target; a report of another length counts for nothing', () => {

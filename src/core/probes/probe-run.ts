@@ -29,8 +29,18 @@ export const PROBE_TIMEOUT_SECONDS = 2;
 export const PROBE_SETTLE_SECONDS = 3;
 /** Rounds until two in a row agree; the last round is the answer. */
 export const PROBE_MAX_ROUNDS = 4;
-/** Attempts run at once in a measuring pod. */
-export const PROBE_PARALLELISM = 64;
+/**
+ * Attempts run at once in a measuring pod: as many lanes, each trying its share of the targets
+ * one after the other. Every measuring pod of a run shares the node's CPU, and an answer that
+ * comes late under load reads as a denial, so this stays modest.
+ */
+export const PROBE_PARALLELISM = 24;
+/**
+ * Datagrams tried per UDP target before it counts as denied: UDP is lossy, and on a busy node
+ * the listener's answer (a process per datagram) can miss the timeout. Only an answer counts
+ * as allowed, so a retry can only correct a false denial.
+ */
+export const PROBE_UDP_ATTEMPTS = 2;
 /**
  * The most targets one measuring pod takes: its report is a character per target in its
  * termination message, which Kubernetes keeps up to 4,096 bytes. A source with more targets
@@ -90,16 +100,22 @@ export interface ProbeClientManifest {
 
 /** The longest a measuring pod with this many targets runs, in seconds (its activeDeadlineSeconds). */
 export function probeDeadlineSeconds(targets: number): number {
+  // A lane's share, each attempt at its longest (every UDP datagram unanswered).
   const perRound =
-    Math.ceil(Math.max(1, targets) / PROBE_PARALLELISM) * (PROBE_TIMEOUT_SECONDS + 1);
-  return PROBE_SETTLE_SECONDS + PROBE_MAX_ROUNDS * (perRound + 1) + 30;
+    Math.ceil(Math.max(1, targets) / PROBE_PARALLELISM) *
+    (PROBE_TIMEOUT_SECONDS * PROBE_UDP_ATTEMPTS + 1);
+  // Twice that, and a minute on top: a node that runs every measuring pod of the run at once
+  // starts processes slowly. The deadline only ends a pod that hangs; a slow one is no error.
+  return PROBE_SETTLE_SECONDS + 2 * PROBE_MAX_ROUNDS * (perRound + 1) + 60;
 }
 
 const shellWord = /^[A-Za-z0-9.:_-]+$/;
 
 /**
  * The measuring pod's script (busybox sh): after a settle delay, rounds of one attempt per
- * target, PROBE_PARALLELISM at a time, until two rounds agree (at most PROBE_MAX_ROUNDS). Its
+ * target (a UDP target gets up to PROBE_UDP_ATTEMPTS datagrams), in PROBE_PARALLELISM lanes that
+ * each go through their share of the targets, until two rounds agree (at most
+ * PROBE_MAX_ROUNDS). Its
  * report, written to /dev/termination-log, is one line: `gbp-probe <rounds> stable|unstable
  * <a character per target: A allowed, D denied>`. An attempt counts as allowed only when the
  * target answered "pong": refused, dropped and unanswered are all denials. TCP with `nc -w`;
@@ -110,21 +126,33 @@ export function probeScript(targets: readonly ProbeTarget[]): string {
     if (!shellWord.test(t.ip)) throw new TypeError(`not an address: ${JSON.stringify(t.ip)}`);
   const w = PROBE_TIMEOUT_SECONDS;
   const lines = [
+    `u() {`,
+    `  if command -v socat >/dev/null 2>&1; then`,
+    `    case "$1" in *:*) a="UDP6:[$1]:$2";; *) a="UDP4:$1:$2";; esac`,
+    `    echo ping | socat -T${w} - "$a" 2>/dev/null`,
+    `  else echo ping | nc -u -w ${w} "$1" "$2" 2>/dev/null; fi`,
+    `}`,
     `m() {`,
     `  if [ "$2" = TCP ]; then r=$(nc -w ${w} "$3" "$4" </dev/null 2>/dev/null)`,
-    `  elif command -v socat >/dev/null 2>&1; then`,
-    `    case "$3" in *:*) a="UDP6:[$3]:$4";; *) a="UDP4:$3:$4";; esac`,
-    `    r=$(echo ping | socat -T${w} - "$a" 2>/dev/null)`,
-    `  else r=$(echo ping | nc -u -w ${w} "$3" "$4" 2>/dev/null); fi`,
+    `  else`,
+    `    k=0; r=`,
+    `    while [ "$r" != pong ] && [ $k -lt ${PROBE_UDP_ATTEMPTS} ]; do k=$((k+1)); r=$(u "$3" "$4"); done`,
+    `  fi`,
     `  if [ "$r" = pong ]; then echo "$1 A" >/tmp/p.$1; else echo "$1 D" >/tmp/p.$1; fi`,
     `}`,
     `round() {`,
     `  rm -f /tmp/p.*`,
   ];
-  targets.forEach((t, i) => {
-    lines.push(`  m ${i} ${t.protocol} ${t.ip} ${t.port} &`);
-    if ((i + 1) % PROBE_PARALLELISM === 0) lines.push('  wait');
-  });
+  // Lane k takes targets k, k + P, k + 2P, ...: no lane waits for another's stragglers.
+  const lanes = Math.min(PROBE_PARALLELISM, targets.length);
+  for (let lane = 0; lane < lanes; lane++) {
+    const attempts: string[] = [];
+    for (let i = lane; i < targets.length; i += PROBE_PARALLELISM) {
+      const t = targets[i]!;
+      attempts.push(`m ${i} ${t.protocol} ${t.ip} ${t.port}`);
+    }
+    lines.push(`  { ${attempts.join('; ')}; } &`);
+  }
   lines.push(
     '  wait',
     `  cat /tmp/p.* 2>/dev/null | sort -n >/tmp/round.$1`,
