@@ -72,21 +72,24 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function podScript(targets: ProbeTarget[]): string {
+/** The measuring pod's script, with its /tmp and termination log in a folder of its own. */
+function podScript(targets: ProbeTarget[], podDir = dir): string {
+  mkdirSync(podDir, { recursive: true });
   // /tmp first: the temp dir itself is under /tmp.
   return probeScript(targets)
-    .replaceAll('/tmp/', `${dir}/`)
-    .replaceAll('/dev/termination-log', join(dir, 'termination-log'));
+    .replaceAll('/tmp/', `${podDir}/`)
+    .replaceAll('/dev/termination-log', join(podDir, 'termination-log'));
 }
+
+const target = (protocol: 'TCP' | 'UDP', port: number, name = `${protocol}-${port}`) => ({
+  destination: `ns/${name}`,
+  ip: '127.0.0.1',
+  protocol,
+  port,
+});
 
 describe('the probe pods shell code (busybox sh, nc, socat)', () => {
   it('reports an answer as allowed and a closed port as denied, over TCP and UDP, with a lost datagram retried', async () => {
-    const target = (protocol: 'TCP' | 'UDP', port: number): ProbeTarget => ({
-      destination: `ns/${protocol}-${port}`,
-      ip: '127.0.0.1',
-      protocol,
-      port,
-    });
     const targets = [
       target('TCP', ports.tcp),
       target('TCP', ports.closedTcp),
@@ -106,5 +109,21 @@ describe('the probe pods shell code (busybox sh, nc, socat)', () => {
     expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toBe(stdout);
     // The lossy listener saw every round's retry: its first datagrams went unanswered.
     expect(lossySeen.get('127.0.0.1')).toBe(PROBE_UDP_ATTEMPTS * report!.rounds);
+  }, 90_000);
+
+  it('answers every datagram of a burst: 12 measuring pods at once, 8 UDP targets each, one listener', async () => {
+    // A run's measuring pods all start together, and every source may call on the same
+    // destination; a listener that swallows concurrent datagrams reads as a policy denial.
+    const pods = Array.from({ length: 12 }, (_, p) =>
+      Array.from({ length: 8 }, (_, i) => target('UDP', ports.udp, `udp-${p}-${i}`)),
+    );
+    const reports = await Promise.all(
+      pods.map(async (targets, p) => {
+        const script = podScript(targets, join(dir, `pod-${p}`));
+        const { stdout } = await run(BUSYBOX_PATH, ['sh', '-c', script], { env, timeout: 60_000 });
+        return parseProbeReport(stdout, targets.length);
+      }),
+    );
+    for (const report of reports) expect([...report!.results.values()]).not.toContain(false);
   }, 90_000);
 });

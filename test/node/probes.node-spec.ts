@@ -277,5 +277,7 @@ describe('probe runs on a real node (kube-router)', () => {
     ])
       expect([...options]).toContain(o);
     await http().delete('/v1/policies/random').expect(202);
-  }, 1_200_000);
+    // Measured on the 2-core CI machine: 8-100 s per document, 13.5 min for the 20 (a budget,
+    // not a check of speed: npm run bench:probes measures that).
+  }, 2_400_000);
 });

@@ -70,7 +70,7 @@ describe('probe pods', () => {
     ]);
     expect(cmd.slice(0, 2)).toEqual(['sh', '-c']);
     expect(cmd[2]).toContain('nc -ll -p 23 -e echo pong');
-    expect(cmd[2]).toContain('socat UDP-RECVFROM:53,fork');
+    expect(cmd[2]).toContain('socat -T1 UDP-RECVFROM:53,fork PIPE &');
     expect(cmd[2]).toContain('nc -u -ll -p 53 -e echo pong');
   });
 

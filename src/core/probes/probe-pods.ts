@@ -113,14 +113,18 @@ export function probeMeasuredPorts(doc: NormalisedDocument): ProbePort[] {
 
 /**
  * The container command: busybox sh answering "pong" on every port, so that a client knows
- * the connection really got through: `nc -ll -p <port> -e echo pong` for TCP, socat (or busybox
- * `nc -u`) for UDP. `trap` makes SIGTERM end the pod at once (sh as PID 1 ignores it).
+ * the connection really got through: `nc -ll -p <port> -e echo pong` for TCP; for UDP a socat
+ * echo (the client sends "pong", so the answer is "pong" too), or busybox `nc -u` where it has
+ * UDP. A socat child may also take and echo other peers' datagrams to its own peer under a
+ * burst, so a UDP client may get several answers or none (it counts any "pong" and tries again);
+ * it never gets one for a datagram the policy dropped. `trap` makes SIGTERM end the pod at once
+ * (sh as PID 1 ignores it).
  */
 export function listenerCommand(ports: ProbePort[]): string[] {
   const listeners = ports.map((p) =>
     p.protocol === 'TCP'
       ? `nc -ll -p ${p.port} -e echo pong &`
-      : `if command -v socat >/dev/null 2>&1; then socat UDP-RECVFROM:${p.port},fork SYSTEM:'read x; echo pong' & else nc -u -ll -p ${p.port} -e echo pong & fi`,
+      : `if command -v socat >/dev/null 2>&1; then socat -T1 UDP-RECVFROM:${p.port},fork PIPE & else nc -u -ll -p ${p.port} -e echo pong & fi`,
   );
   return ['sh', '-c', ['trap "exit 0" TERM INT', ...listeners, 'wait'].join('\n')];
 }

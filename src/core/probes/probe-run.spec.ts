@@ -13,7 +13,7 @@ import {
   PROBE_MAX_ROUNDS,
   PROBE_PARALLELISM,
   PROBE_PLAN_ANNOTATION,
-  PROBE_UDP_ATTEMPTS,
+  PROBE_UDP_WAITS,
   type ProbeClientState,
   type ProbePlan,
   type ProbeServer,
@@ -159,9 +159,9 @@ describe('probeScript and parseProbeReport', () => {
     ]);
     expect(script).toContain('{ m 0 TCP 10.0.0.1 80; } &');
     expect(script).toContain('{ m 1 UDP fd00::1 53; } &');
-    expect(script).toContain('"$r" = pong');
-    // A UDP target gets PROBE_UDP_ATTEMPTS datagrams before it counts as denied.
-    expect(script).toContain(`[ $k -lt ${PROBE_UDP_ATTEMPTS} ]`);
+    expect(script).toContain('*pong*) echo "$1 A"');
+    // A UDP target gets a datagram per PROBE_UDP_WAITS before it counts as denied.
+    expect(script).toContain(`for t in ${PROBE_UDP_WAITS.join(' ')}; do`);
     expect(() =>
       probeScript([{ destination: 'a/x', ip: '1; rm -rf /', protocol: 'TCP', port: 1 }]),
     ).toThrow();
@@ -184,11 +184,25 @@ describe('probeScript and parseProbeReport', () => {
     expect(lanes[0]).toContain(`m ${PROBE_PARALLELISM} `);
     expect(lanes[0]).toContain(`m ${PROBE_PARALLELISM * 2} `);
     expect(lanes[1]).not.toContain(`m ${PROBE_PARALLELISM * 2} `);
+    // From another start, the same targets, each once, the first lane beginning there.
+    const rotated = probeScript(targets, 5)
+      .split('\n')
+      .filter((l) => l.trim().startsWith('{ m '));
+    const rotatedIndices = rotated.flatMap((l) =>
+      [...l.matchAll(/m (\d+) /g)].map((m) => Number(m[1])),
+    );
+    expect(rotatedIndices.sort((a, b) => a - b)).toEqual(targets.map((_, i) => i));
+    expect(rotated[0]?.startsWith('  { m 5 ')).toBe(true);
+  });
+
+  it('starts the measuring pods of a run at different places in their target lists', () => {
+    const starts = clients.map((c) => /\{ m (\d+) /.exec(c.spec.containers[0]!.command[2]!)?.[1]);
+    expect(new Set(starts).size).toBeGreaterThan(1);
   });
 
   it('gives a measuring pod a deadline with room for every lane at its slowest, twice over', () => {
     const slowestRound = (targets: number) =>
-      Math.ceil(targets / PROBE_PARALLELISM) * (2 * PROBE_UDP_ATTEMPTS + 1);
+      Math.ceil(targets / PROBE_PARALLELISM) * (PROBE_UDP_WAITS.reduce((a, b) => a + b) + 1);
     for (const n of [1, PROBE_PARALLELISM, 1000, 4000])
       expect(probeDeadlineSeconds(n)).toBeGreaterThanOrEqual(
         2 * PROBE_MAX_ROUNDS * slowestRound(n),

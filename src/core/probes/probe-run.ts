@@ -34,13 +34,17 @@ export const PROBE_MAX_ROUNDS = 4;
  * one after the other. Every measuring pod of a run shares the node's CPU, and an answer that
  * comes late under load reads as a denial, so this stays modest.
  */
-export const PROBE_PARALLELISM = 24;
+export const PROBE_PARALLELISM = 8;
 /**
- * Datagrams tried per UDP target before it counts as denied: UDP is lossy, and on a busy node
- * the listener's answer (a process per datagram) can miss the timeout. Only an answer counts
- * as allowed, so a retry can only correct a false denial.
+ * The datagrams tried per UDP target, as the seconds each waits for its answer, before the
+ * target counts as denied. socat waits that long after sending whether or not the answer came
+ * (UDP has no end), so the first wait is short; on a busy node the answer can come later, and
+ * UDP is lossy, so one more datagram waits longer. Only an answer counts as allowed, so the
+ * retry can only correct a false denial.
  */
-export const PROBE_UDP_ATTEMPTS = 2;
+export const PROBE_UDP_WAITS: readonly number[] = [1, 3];
+/** Datagrams tried per UDP target. */
+export const PROBE_UDP_ATTEMPTS = PROBE_UDP_WAITS.length;
 /**
  * The most targets one measuring pod takes: its report is a character per target in its
  * termination message, which Kubernetes keeps up to 4,096 bytes. A source with more targets
@@ -103,7 +107,11 @@ export function probeDeadlineSeconds(targets: number): number {
   // A lane's share, each attempt at its longest (every UDP datagram unanswered).
   const perRound =
     Math.ceil(Math.max(1, targets) / PROBE_PARALLELISM) *
-    (PROBE_TIMEOUT_SECONDS * PROBE_UDP_ATTEMPTS + 1);
+    (Math.max(
+      PROBE_TIMEOUT_SECONDS,
+      PROBE_UDP_WAITS.reduce((a, b) => a + b, 0),
+    ) +
+      1);
   // Twice that, and a minute on top: a node that runs every measuring pod of the run at once
   // starts processes slowly. The deadline only ends a pod that hangs; a slow one is no error.
   return PROBE_SETTLE_SECONDS + 2 * PROBE_MAX_ROUNDS * (perRound + 1) + 60;
@@ -121,7 +129,7 @@ const shellWord = /^[A-Za-z0-9.:_-]+$/;
  * target answered "pong": refused, dropped and unanswered are all denials. TCP with `nc -w`;
  * UDP with socat, or busybox `nc -u`.
  */
-export function probeScript(targets: readonly ProbeTarget[]): string {
+export function probeScript(targets: readonly ProbeTarget[], start = 0): string {
   for (const t of targets)
     if (!shellWord.test(t.ip)) throw new TypeError(`not an address: ${JSON.stringify(t.ip)}`);
   const w = PROBE_TIMEOUT_SECONDS;
@@ -129,25 +137,27 @@ export function probeScript(targets: readonly ProbeTarget[]): string {
     `u() {`,
     `  if command -v socat >/dev/null 2>&1; then`,
     `    case "$1" in *:*) a="UDP6:[$1]:$2";; *) a="UDP4:$1:$2";; esac`,
-    `    echo ping | socat -T${w} - "$a" 2>/dev/null`,
-    `  else echo ping | nc -u -w ${w} "$1" "$2" 2>/dev/null; fi`,
+    `    echo pong | socat -T$3 -t$3 - "$a" 2>/dev/null`,
+    `  else echo pong | nc -u -w $3 "$1" "$2" 2>/dev/null; fi`,
     `}`,
     `m() {`,
     `  if [ "$2" = TCP ]; then r=$(nc -w ${w} "$3" "$4" </dev/null 2>/dev/null)`,
     `  else`,
-    `    k=0; r=`,
-    `    while [ "$r" != pong ] && [ $k -lt ${PROBE_UDP_ATTEMPTS} ]; do k=$((k+1)); r=$(u "$3" "$4"); done`,
+    `    r=; for t in ${PROBE_UDP_WAITS.join(' ')}; do case "$r" in *pong*) break;; esac; r=$(u "$3" "$4" $t); done`,
     `  fi`,
-    `  if [ "$r" = pong ]; then echo "$1 A" >/tmp/p.$1; else echo "$1 D" >/tmp/p.$1; fi`,
+    `  case "$r" in *pong*) echo "$1 A" >/tmp/p.$1;; *) echo "$1 D" >/tmp/p.$1;; esac`,
     `}`,
     `round() {`,
     `  rm -f /tmp/p.*`,
   ];
-  // Lane k takes targets k, k + P, k + 2P, ...: no lane waits for another's stragglers.
-  const lanes = Math.min(PROBE_PARALLELISM, targets.length);
+  // The targets from `start` on, around: lane k takes the k-th, (k + P)-th, ... of that order,
+  // so no lane waits for another's stragglers.
+  const n = targets.length;
+  const lanes = Math.min(PROBE_PARALLELISM, n);
   for (let lane = 0; lane < lanes; lane++) {
     const attempts: string[] = [];
-    for (let i = lane; i < targets.length; i += PROBE_PARALLELISM) {
+    for (let j = lane; j < n; j += PROBE_PARALLELISM) {
+      const i = (start + j) % n;
       const t = targets[i]!;
       attempts.push(`m ${i} ${t.protocol} ${t.ip} ${t.port}`);
     }
@@ -225,6 +235,7 @@ export function planProbeClients(input: {
           port: p.port,
         })),
       );
+  let ordinal = 0;
   const client = (
     name: string,
     namespace: string,
@@ -234,6 +245,10 @@ export function planProbeClients(input: {
     hostNetwork: boolean,
   ): ProbeClientManifest => {
     const plan: ProbePlan = { run: input.run, source, targets };
+    // Every measuring pod lists the same destinations in the same order; each starts at its own
+    // place in the list (spread by the golden ratio), so that they do not all call on one
+    // destination's listeners at once (a UDP listener answers one datagram at a time).
+    const start = Math.floor(((ordinal++ * 0.6180339887498949) % 1) * targets.length);
     return {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -251,7 +266,11 @@ export function planProbeClients(input: {
       },
       spec: {
         containers: [
-          { name: 'measure', image: input.image, command: ['sh', '-c', probeScript(targets)] },
+          {
+            name: 'measure',
+            image: input.image,
+            command: ['sh', '-c', probeScript(targets, start)],
+          },
         ],
         restartPolicy: 'Never',
         ...(hostNetwork ? { hostNetwork: true } : {}),
