@@ -10,7 +10,7 @@ import { listenerCommand } from '../../src/core/probes/probe-pods.js';
 import {
   parseProbeReport,
   probeScript,
-  PROBE_UDP_ATTEMPTS,
+  PROBE_UDP_WAITS,
   type ProbeTarget,
 } from '../../src/core/probes/probe-run.js';
 import { freePort } from '../harness/free-port.js';
@@ -108,7 +108,7 @@ describe('the probe pods shell code (busybox sh, nc, socat)', () => {
     // The same line is what the kubelet reads back as the termination message.
     expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toBe(stdout);
     // The lossy listener saw every round's retry: its first datagrams went unanswered.
-    expect(lossySeen.get('127.0.0.1')).toBe(PROBE_UDP_ATTEMPTS * report!.rounds);
+    expect(lossySeen.get('127.0.0.1')).toBe(PROBE_UDP_WAITS.length * report!.rounds);
   }, 90_000);
 
   it('answers every datagram of a burst: 12 measuring pods at once, 8 UDP targets each, one listener', async () => {

@@ -43,8 +43,11 @@ export const PROBE_PARALLELISM = 8;
  * retry can only correct a false denial.
  */
 export const PROBE_UDP_WAITS: readonly number[] = [1, 3];
-/** Datagrams tried per UDP target. */
-export const PROBE_UDP_ATTEMPTS = PROBE_UDP_WAITS.length;
+/** The longest one target's attempt takes, in seconds (a UDP target with no answer at all). */
+const LONGEST_ATTEMPT_SECONDS = Math.max(
+  PROBE_TIMEOUT_SECONDS,
+  PROBE_UDP_WAITS.reduce((a, b) => a + b, 0),
+);
 /**
  * The most targets one measuring pod takes: its report is a character per target in its
  * termination message, which Kubernetes keeps up to 4,096 bytes. A source with more targets
@@ -106,12 +109,7 @@ export interface ProbeClientManifest {
 export function probeDeadlineSeconds(targets: number): number {
   // A lane's share, each attempt at its longest (every UDP datagram unanswered).
   const perRound =
-    Math.ceil(Math.max(1, targets) / PROBE_PARALLELISM) *
-    (Math.max(
-      PROBE_TIMEOUT_SECONDS,
-      PROBE_UDP_WAITS.reduce((a, b) => a + b, 0),
-    ) +
-      1);
+    Math.ceil(Math.max(1, targets) / PROBE_PARALLELISM) * (LONGEST_ATTEMPT_SECONDS + 1);
   // Twice that, and a minute on top: a node that runs every measuring pod of the run at once
   // starts processes slowly. The deadline only ends a pod that hangs; a slow one is no error.
   return PROBE_SETTLE_SECONDS + 2 * PROBE_MAX_ROUNDS * (perRound + 1) + 60;
@@ -121,13 +119,12 @@ const shellWord = /^[A-Za-z0-9.:_-]+$/;
 
 /**
  * The measuring pod's script (busybox sh): after a settle delay, rounds of one attempt per
- * target (a UDP target gets up to PROBE_UDP_ATTEMPTS datagrams), in PROBE_PARALLELISM lanes that
- * each go through their share of the targets, until two rounds agree (at most
- * PROBE_MAX_ROUNDS). Its
- * report, written to /dev/termination-log, is one line: `gbp-probe <rounds> stable|unstable
- * <a character per target: A allowed, D denied>`. An attempt counts as allowed only when the
- * target answered "pong": refused, dropped and unanswered are all denials. TCP with `nc -w`;
- * UDP with socat, or busybox `nc -u`.
+ * target (a UDP target gets a datagram per PROBE_UDP_WAITS), in PROBE_PARALLELISM lanes that
+ * each go through their share of the targets, from `start` on, until two rounds agree (at most
+ * PROBE_MAX_ROUNDS). Its report, written to /dev/termination-log, is one line:
+ * `gbp-probe <rounds> stable|unstable <a character per target: A allowed, D denied>`. An
+ * attempt counts as allowed only when the target answered "pong": refused, dropped and
+ * unanswered are all denials. TCP with `nc -w`; UDP with socat, or busybox `nc -u`.
  */
 export function probeScript(targets: readonly ProbeTarget[], start = 0): string {
   for (const t of targets)

@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { DNS1123_LABEL_PATTERN, IsDns1123Label } from '../../../common/dto/validators.js';
 import { MAX_CLUSTER_CIDRS } from '../cluster-networks.js';
+import { IsCidrList } from './cidr-list.validator.js';
 
 export const MAX_KUBECONFIG_LENGTH = 256 * 1024;
 export const MAX_PEM_DATA_LENGTH = 64 * 1024;
@@ -135,11 +127,7 @@ export class CreateClusterDto {
     maxItems: MAX_CLUSTER_CIDRS,
     example: ['10.244.0.0/16', 'fd00:10:244::/56'],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @IsCidrList()
   podCIDRs?: string[];
 
   @ApiPropertyOptional({
@@ -149,10 +137,6 @@ export class CreateClusterDto {
     maxItems: MAX_CLUSTER_CIDRS,
     example: ['10.96.0.0/12'],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @IsCidrList()
   serviceCIDRs?: string[];
 }

@@ -1,7 +1,5 @@
 import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsBoolean,
   IsObject,
   IsOptional,
@@ -16,6 +14,7 @@ import {
   MAX_TOKEN_LENGTH,
 } from './create-cluster.dto.js';
 import { MAX_CLUSTER_CIDRS } from '../cluster-networks.js';
+import { IsCidrList } from './cidr-list.validator.js';
 
 /** Given (not undefined): `null` is then rejected by the type check. */
 const Given = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -133,11 +132,7 @@ export class UpdateClusterDto {
     nullable: true,
     maxItems: MAX_CLUSTER_CIDRS,
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @IsCidrList()
   podCIDRs?: string[] | null;
 
   @ApiPropertyOptional({
@@ -147,10 +142,6 @@ export class UpdateClusterDto {
     nullable: true,
     maxItems: MAX_CLUSTER_CIDRS,
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_CLUSTER_CIDRS)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @IsCidrList()
   serviceCIDRs?: string[] | null;
 }
